@@ -1,0 +1,1 @@
+"""rtkq benchmarks: ``make bench`` (``python -m benchmarks``)."""

@@ -1,0 +1,34 @@
+"""rtkq: server-state caching on an immutable Redux store.
+
+The public surface is re-exported here; every module behind it is private.
+"""
+
+from __future__ import annotations
+
+from ._exceptions import QueryError
+from ._freeze import freeze, thaw
+from ._store._action import Action, ActionCreator, create_action
+from ._store._apply_middleware import apply_middleware, compose
+from ._store._combine_reducers import combine_reducers
+from ._store._configure_store import configure_store
+from ._store._create_store import Store, create_store
+from ._store._selector import create_selector
+from ._store._slice import Slice, create_slice
+
+__all__ = [
+    "Action",
+    "ActionCreator",
+    "QueryError",
+    "Slice",
+    "Store",
+    "apply_middleware",
+    "combine_reducers",
+    "compose",
+    "configure_store",
+    "create_action",
+    "create_selector",
+    "create_slice",
+    "create_store",
+    "freeze",
+    "thaw",
+]

@@ -1,0 +1,77 @@
+"""Converting between plain Python containers and frozen pyrsistent ones."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pyrsistent import PMap, PSet, PVector, pmap, pset, pvector
+
+__all__ = ["freeze", "is_frozen", "thaw"]
+
+_SCALARS = (str, int, float, bool, bytes, type(None))
+
+
+def freeze(obj: Any) -> Any:
+    """Return an immutable version of ``obj``.
+
+    Dicts become ``PMap``, lists and tuples become ``PVector``, sets and frozensets
+    become ``PSet``, recursively. Values that are already frozen are returned as they
+    are when everything inside them is frozen too, so freezing is cheap for data that
+    came out of the store. Other objects (numbers, strings, dataclasses, ...) are kept
+    as they are: they are the caller's responsibility.
+    """
+    if isinstance(obj, _SCALARS):
+        return obj
+    if isinstance(obj, PMap):
+        changed = False
+        evolver = obj.evolver()
+        for key, value in obj.items():
+            frozen = freeze(value)
+            if frozen is not value:
+                evolver[key] = frozen
+                changed = True
+        return evolver.persistent() if changed else obj
+    if isinstance(obj, PVector):
+        changed = False
+        vec_evolver = obj.evolver()
+        for index, value in enumerate(obj):
+            frozen = freeze(value)
+            if frozen is not value:
+                vec_evolver[index] = frozen
+                changed = True
+        return vec_evolver.persistent() if changed else obj
+    if isinstance(obj, PSet):
+        return obj
+    if isinstance(obj, dict):
+        return pmap({key: freeze(value) for key, value in obj.items()})
+    if isinstance(obj, (list, tuple)):
+        return pvector([freeze(value) for value in obj])
+    if isinstance(obj, (set, frozenset)):
+        return pset(freeze(value) for value in obj)
+    if isinstance(obj, Mapping):
+        return pmap({key: freeze(value) for key, value in obj.items()})
+    return obj
+
+
+def thaw(obj: Any) -> Any:
+    """Return a plain, mutable copy of frozen data: the inverse of :func:`freeze`.
+
+    ``PMap`` becomes ``dict``, ``PVector`` becomes ``list`` and ``PSet`` becomes
+    ``set``, recursively. Plain containers are walked too, so the result never holds a
+    pyrsistent structure.
+    """
+    if isinstance(obj, _SCALARS):
+        return obj
+    if isinstance(obj, (PMap, dict)):
+        return {key: thaw(value) for key, value in obj.items()}
+    if isinstance(obj, (PVector, list, tuple)):
+        return [thaw(value) for value in obj]
+    if isinstance(obj, (PSet, set, frozenset)):
+        return {thaw(value) for value in obj}
+    return obj
+
+
+def is_frozen(obj: Any) -> bool:
+    """Whether ``obj`` holds no mutable container (dict, list, set) at any depth."""
+    return freeze(obj) is obj

@@ -1,0 +1,1 @@
+"""The Redux store core."""

@@ -1,0 +1,38 @@
+"""Type aliases and protocols shared across rtkq."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from typing_extensions import TypeAlias
+
+__all__ = [
+    "Dispatch",
+    "GetState",
+    "Listener",
+    "Middleware",
+    "MiddlewareAPI",
+    "Reducer",
+    "Selector",
+]
+
+Reducer: TypeAlias = Callable[[Any, Any], Any]
+"""``(state, action) -> new_state``; returns ``state`` itself when nothing changed."""
+
+Dispatch: TypeAlias = Callable[[Any], Any]
+GetState: TypeAlias = Callable[[], Any]
+Listener: TypeAlias = Callable[[], None]
+Selector: TypeAlias = Callable[[Any], Any]
+
+
+class MiddlewareAPI(Protocol):
+    """What a middleware receives: the store's ``dispatch`` and ``get_state``."""
+
+    def dispatch(self, action: Any) -> Any: ...
+
+    def get_state(self) -> Any: ...
+
+
+Middleware: TypeAlias = Callable[[Any], Callable[[Dispatch], Dispatch]]
+"""Redux middleware: ``lambda api: lambda next_: lambda action: ...``."""
