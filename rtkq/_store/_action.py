@@ -56,9 +56,7 @@ class ActionCreator:
                 f"prepare for {self.type!r} must return a dict with a 'payload' key, "
                 f"got {prepared!r}."
             )
-        return Action(
-            self.type, prepared["payload"], prepared.get("meta"), prepared.get("error")
-        )
+        return Action(self.type, prepared["payload"], prepared.get("meta"), prepared.get("error"))
 
     def match(self, action: Any) -> bool:
         """Whether ``action`` is an :class:`Action` of this creator's type."""

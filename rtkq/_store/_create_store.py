@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import operator
 import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from .._types import Listener, Reducer
+from .._types import Listener, Reducer, Selector
 from ._action import Action, ActionCreator
+from ._watch import Changes, Equals, Watcher, check_selector
 
 __all__ = ["INIT", "REPLACE", "Store", "create_store"]
 
 _suffix = uuid.uuid4().hex[:8]
 INIT = f"@@rtkq/INIT.{_suffix}"
 REPLACE = f"@@rtkq/REPLACE.{_suffix}"
+
+_UNSEEN: Any = object()
 
 Enhancer = Callable[[Callable[..., "Store"]], Callable[..., "Store"]]
 
@@ -37,11 +42,18 @@ class Store:
     Listeners are called once after every dispatch that reached the reducer. They see a
     snapshot of the listener list taken when the reducer finished, so listeners added
     or removed while a dispatch runs take effect from the next dispatch. A listener that
-    raises does not stop the others: every listener runs, then the first exception is
-    re-raised from ``dispatch`` (the state change itself has already happened).
+    raises does not stop the others: every listener (and watcher) runs, then the first
+    exception is re-raised from ``dispatch``. The state change itself has already
+    happened, so the store stays consistent; only the caller of ``dispatch`` sees the
+    error.
+
+    Watchers (:meth:`watch`) run after the listeners, and only when the root state is
+    a different object than when they last ran: selectors must be pure functions of the
+    state, so an unchanged state cannot change a selected value.
 
     ``dispatch`` may be called from several threads; reducer runs are serialized by a
-    lock, listeners run on the dispatching thread outside that lock.
+    lock, listeners and watcher callbacks run on the dispatching thread outside that
+    lock (callbacks of dispatches from different threads may interleave).
     """
 
     dispatch: Callable[[Any], Any]
@@ -54,6 +66,11 @@ class Store:
         self._listeners: tuple[Listener, ...] = ()
         self._lock = threading.Lock()
         self._listeners_lock = threading.Lock()
+        self._watchers: tuple[Watcher, ...] = ()
+        self._watch_lock = threading.Lock()
+        # The state the watchers last selected from: while the state is this object,
+        # no selected value can have changed.
+        self._watched_state: Any = _UNSEEN
         # The thread currently running the reducer, to refuse re-entrant dispatch.
         self._reducing: int | None = None
         self.dispatch = self._dispatch
@@ -89,21 +106,50 @@ class Store:
             finally:
                 self._reducing = None
         listeners = self._listeners
-        if listeners:
+        if listeners or (self._watchers and self._state is not self._watched_state):
             self._notify(listeners)
         return action
 
-    @staticmethod
-    def _notify(listeners: tuple[Listener, ...]) -> None:
-        first_error: BaseException | None = None
+    def _notify(self, listeners: tuple[Listener, ...]) -> None:
+        errors: list[Exception] = []
         for listener in listeners:
             try:
                 listener()
             except Exception as exc:
-                if first_error is None:
-                    first_error = exc
-        if first_error is not None:
-            raise first_error
+                errors.append(exc)
+        if self._watchers and self._state is not self._watched_state:
+            for watcher, new, old in self._select_changes(errors):
+                if not watcher.active:
+                    continue
+                try:
+                    watcher.callback(new, old)
+                except Exception as exc:
+                    errors.append(exc)
+        if errors:
+            raise errors[0]
+
+    def _select_changes(self, errors: list[Exception]) -> list[tuple[Watcher, Any, Any]]:
+        # Selecting and recording the new values happens under a lock so that every
+        # change is reported once even when several threads dispatch; the callbacks
+        # run outside it, so they may dispatch.
+        changed: list[tuple[Watcher, Any, Any]] = []
+        with self._watch_lock:
+            state = self._state
+            if state is self._watched_state:
+                return changed
+            self._watched_state = state
+            for watcher in self._watchers:
+                try:
+                    new = watcher.selector(state)
+                    old = watcher.value
+                    if watcher.equals(new, old):
+                        continue
+                except Exception as exc:
+                    errors.append(exc)
+                    continue
+                watcher.value = new
+                changed.append((watcher, new, old))
+        return changed
 
     # -- subscribing -----------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -135,6 +181,82 @@ class Store:
                 self._listeners = tuple(listeners)
 
         return unsubscribe
+
+    def watch(
+        self,
+        selector: Selector,
+        callback: Callable[[Any, Any], Any],
+        *,
+        equals: Equals = operator.is_,
+    ) -> Callable[[], None]:
+        """Call ``callback(new_value, old_value)`` whenever ``selector(state)`` changes.
+
+        The selector runs once now (to learn the current value) and then after each
+        dispatch that produced a new root state object; the callback runs only when
+        ``equals(new, old)`` is false. Memoized selectors (:func:`create_selector`)
+        make a watcher on an unchanged part of the state cost one call. Selectors must
+        be pure. Errors raised by the selector or the callback are handled like a
+        listener's (see the class docstring). An unsubscribed watcher is not called
+        again, even by a dispatch already under way.
+
+        Args:
+            selector: ``state -> value``; must be pure.
+            callback: ``(new_value, old_value) -> None``.
+            equals: when two selected values count as the same; identity by default.
+
+        Returns:
+            A function that unsubscribes; calling it more than once is harmless.
+
+        Raises:
+            TypeError: ``selector``, ``callback`` or ``equals`` is not callable.
+        """
+        check_selector(selector, "the selector")
+        check_selector(callback, "the callback")
+        check_selector(equals, "equals")
+        return self._add_watcher(selector, callback, equals)[0]
+
+    def _add_watcher(
+        self, selector: Selector, callback: Callable[[Any, Any], Any], equals: Equals
+    ) -> tuple[Callable[[], None], Any]:
+        with self._watch_lock:
+            watcher = Watcher(selector, callback, equals, selector(self._state))
+            self._watchers = (*self._watchers, watcher)
+
+        def unsubscribe() -> None:
+            with self._watch_lock:
+                if not watcher.active:
+                    return
+                watcher.active = False
+                self._watchers = tuple(w for w in self._watchers if w is not watcher)
+
+        return unsubscribe, watcher.value
+
+    def changes(self, selector: Selector, *, equals: Equals = operator.is_) -> Changes:
+        """Iterate asynchronously over the values ``selector(state)`` takes.
+
+        Yields the current value first, then each new value (compared with
+        ``equals``). A consumer slower than the dispatches sees the latest value, not
+        every intermediate one: at most one value is ever buffered. Dispatching from
+        another thread is safe. Breaking out of ``async for`` (or calling
+        ``close()``) unsubscribes.
+
+        Raises:
+            TypeError: ``selector`` or ``equals`` is not callable.
+            RuntimeError: called with no running asyncio event loop.
+        """
+        check_selector(selector, "the selector")
+        check_selector(equals, "equals")
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise RuntimeError(
+                "store.changes() needs a running asyncio event loop to deliver values "
+                "on. Call it from a coroutine, e.g. inside asyncio.run(...); from "
+                "synchronous code use store.watch(selector, callback)."
+            ) from None
+        return Changes(
+            lambda on_change: self._add_watcher(selector, on_change, equals), loop, equals
+        )
 
     def replace_reducer(self, reducer: Reducer) -> None:
         """Swap the root reducer and dispatch a replace action so new slices initialize.

@@ -24,7 +24,7 @@ class MemoizedSelector:
         values = tuple(selector(state, *args) for selector in self._inputs)
         last = self._last_args
         if last is not None and len(last) == len(values):
-            for old, new in zip(last, values):
+            for old, new in zip(last, values, strict=True):
                 if old is not new:
                     break
             else:

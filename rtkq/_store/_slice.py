@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,6 +11,8 @@ from .._types import Reducer
 from ._action import ActionCreator
 
 __all__ = ["Slice", "create_slice"]
+
+CaseReducer = Callable[[Any, Any], Any]
 
 
 class Slice:
@@ -33,35 +35,34 @@ class Slice:
 def create_slice(
     name: str,
     initial_state: Any,
-    reducers: Mapping[str, Callable[[Any, Any], Any]],
+    reducers: Mapping[str, CaseReducer] | Iterable[tuple[str, CaseReducer]],
 ) -> Slice:
     """Create a slice of state.
 
     Args:
         name: prefix of the action types: ``f"{name}/{reducer_name}"``.
         initial_state: the slice's state before any action (frozen on the way in).
-        reducers: case reducers ``(state, action) -> new_state`` by name.
+        reducers: case reducers ``(state, action) -> new_state`` by name: a dict, or
+            a list of ``(name, case_reducer)`` pairs (handy when the cases are built
+            programmatically). A case reducer that returns ``None`` leaves the state
+            unchanged.
 
     Raises:
-        TypeError: ``name`` is not a non-empty string or a case reducer is not callable.
+        TypeError: ``name`` is not a non-empty string, ``reducers`` is neither a dict
+            nor a list of pairs, or a case reducer is not callable.
         ValueError: two case reducers share a name (after ``str()``).
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"A slice needs a non-empty str name, got {name!r}.")
-    if not isinstance(reducers, Mapping):
-        raise TypeError(
-            f"Expected reducers to be a dict of case reducers, got "
-            f"{type(reducers).__name__!r}."
-        )
+    pairs = _case_pairs(name, reducers)
     initial = freeze(initial_state)
-    cases: dict[str, Callable[[Any, Any], Any]] = {}
+    cases: dict[str, CaseReducer] = {}
     creators: dict[str, ActionCreator] = {}
-    for case_name, case in reducers.items():
+    for case_name, case in pairs:
         key = str(case_name)
         if key in creators:
             raise ValueError(
-                f"Slice {name!r} has two case reducers named {key!r}. Give each a "
-                "unique name."
+                f"Slice {name!r} has two case reducers named {key!r}. Give each a unique name."
             )
         if not callable(case):
             raise TypeError(
@@ -82,3 +83,16 @@ def create_slice(
         return state if result is None else result
 
     return Slice(name, initial, reducer, SimpleNamespace(**creators))
+
+
+def _case_pairs(name: str, reducers: Any) -> list[tuple[Any, Any]]:
+    if isinstance(reducers, Mapping):
+        return list(reducers.items())
+    if isinstance(reducers, (list, tuple)) and all(
+        isinstance(pair, tuple) and len(pair) == 2 for pair in reducers
+    ):
+        return list(reducers)
+    raise TypeError(
+        f"Expected the reducers of slice {name!r} to be a dict of case reducers or a "
+        f"list of (name, case_reducer) pairs, got {type(reducers).__name__!r}."
+    )
