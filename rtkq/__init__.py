@@ -5,6 +5,7 @@ The public surface is re-exported here; every module behind it is private.
 
 from __future__ import annotations
 
+from ._base_query import fetch_base_query, retry
 from ._exceptions import QueryError
 from ._freeze import freeze, thaw
 from ._store._action import Action, ActionCreator, create_action
@@ -29,6 +30,8 @@ __all__ = [
     "create_selector",
     "create_slice",
     "create_store",
+    "fetch_base_query",
     "freeze",
+    "retry",
     "thaw",
 ]

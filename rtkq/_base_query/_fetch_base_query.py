@@ -1,0 +1,350 @@
+"""``fetch_base_query``: RTK Query's ``fetchBaseQuery`` on an ``httpx.AsyncClient``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, TypeAlias
+
+import httpx
+from typing_extensions import Self
+
+from ._request_args import (
+    RequestArgs,
+    ResponseHandler,
+    ValidateStatus,
+    check_response_handler,
+    check_timeout,
+    encode_body,
+    read_request_args,
+)
+from ._types import BaseQueryApi, maybe_await
+from ._urls import append_params, check_base_url, join_urls
+
+__all__ = ["FetchBaseQuery", "PrepareHeaders", "PrepareHeadersApi", "fetch_base_query"]
+
+
+@dataclass(frozen=True)
+class PrepareHeadersApi:
+    """The second argument of ``prepare_headers``: who is asking, and the store."""
+
+    get_state: Callable[[], Any]
+    extra: Any
+    endpoint: str | None
+    type: str | None
+    forced: bool | None
+    arg: Any
+    extra_options: Any
+
+
+PrepareHeaders: TypeAlias = Callable[
+    [httpx.Headers, PrepareHeadersApi],
+    httpx.Headers | Mapping[str, str] | Awaitable[httpx.Headers | Mapping[str, str] | None] | None,
+]
+"""``(headers, api) -> headers to send`` (may be async); ``None`` keeps ``headers``."""
+
+_JSON_TYPE = re.compile(r"^\s*application/(?:[\w.+-]*\+)?json\s*(?:;|$)", re.IGNORECASE)
+_ACCEPT = {"json": "application/json", "text": "text/plain, text/html, */*"}
+_ABORTED: Mapping[str, Any] = {"status": "CUSTOM_ERROR", "error": "Aborted"}
+
+
+def _header_text(value: Any) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
+def _no_state() -> Any:
+    return None
+
+
+def _default_validate_status(response: httpx.Response, _body: Any) -> bool:
+    return 200 <= response.status_code <= 299
+
+
+class FetchBaseQuery:
+    """A base query sending requests with one shared ``httpx.AsyncClient``.
+
+    Create it with :func:`fetch_base_query`. Calling it is
+    ``await base_query(args, api, extra_options)``; ``api`` may be ``None`` when it is
+    called directly. Unless a ``client`` was given, the client is made on first use on
+    the running event loop and made again if a later call runs on another loop; close
+    it with ``await base_query.aclose()`` or ``async with fetch_base_query(...) as bq:``
+    before the loop ends (a closed base query opens a new client on its next call). A
+    client that was passed in is used as it is and never closed here.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None,
+        *,
+        prepare_headers: PrepareHeaders | None,
+        timeout: float | None,
+        client: httpx.AsyncClient | None,
+        params_serializer: Callable[[dict[str, Any]], str] | None,
+        response_handler: ResponseHandler,
+        validate_status: ValidateStatus | None,
+    ) -> None:
+        self.base_url = check_base_url(base_url)
+        if client is not None and not isinstance(client, httpx.AsyncClient):
+            raise TypeError(
+                f"Expected client to be an httpx.AsyncClient, got {type(client).__name__!r}. "
+                f"Pass httpx.AsyncClient(...) or leave it out."
+            )
+        for name, value in (
+            ("prepare_headers", prepare_headers),
+            ("params_serializer", params_serializer),
+            ("validate_status", validate_status),
+        ):
+            if value is not None and not callable(value):
+                raise TypeError(f"Expected {name} to be callable, got {type(value).__name__!r}.")
+        self._prepare_headers = prepare_headers
+        self._timeout = check_timeout(timeout)
+        self._user_client = client
+        self._params_serializer = params_serializer
+        self._response_handler: ResponseHandler = check_response_handler(response_handler)
+        self._validate_status: ValidateStatus = validate_status or _default_validate_status
+        self._client: httpx.AsyncClient | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def client(self) -> httpx.AsyncClient | None:
+        """The client in use: the one passed in, or the one made for the current loop."""
+        return self._user_client or self._client
+
+    def _client_for_running_loop(self) -> httpx.AsyncClient:
+        if self._user_client is not None:
+            return self._user_client
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._client_loop is not loop or self._client.is_closed:
+            # A client's pooled connections belong to the loop that opened them, so a
+            # new loop gets a new client. No httpx timeout: ours is a total deadline.
+            self._client = httpx.AsyncClient(timeout=None, follow_redirects=True)
+            self._client_loop = loop
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the client this base query made (a client passed in stays open)."""
+        client, loop = self._client, self._client_loop
+        self._client = self._client_loop = None
+        if client is not None and loop is asyncio.get_running_loop():
+            await client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def __call__(
+        self, args: Any, api: BaseQueryApi | None = None, extra_options: Any = None
+    ) -> dict[str, Any]:
+        """Send one request and return ``{"data", "meta"}`` or ``{"error", "meta"}``.
+
+        Raises:
+            TypeError: ``args`` or one of its fields has the wrong type.
+            ValueError: ``args`` has an unknown key, no ``url``, or a ``method`` that is
+                not an HTTP method.
+        """
+        request_args = read_request_args(args)
+        signal = getattr(api, "signal", None)
+        if signal is not None and signal.aborted:
+            return {"error": dict(_ABORTED), "meta": {"request": None, "response": None}}
+        url = append_params(
+            join_urls(self.base_url, request_args.url),
+            request_args.params,
+            self._params_serializer,
+        )
+        headers = await self._headers(request_args, args, api, extra_options)
+        handler = request_args.response_handler or self._response_handler
+        try:
+            content, is_json = encode_body(request_args.body)
+        except (TypeError, ValueError) as exc:
+            return {
+                "error": {
+                    "status": "CUSTOM_ERROR",
+                    "error": f"Cannot send the request body as JSON: {exc}. Pass JSON-compatible "
+                    f"data (dict, list, str, int, float, bool, None) or str/bytes.",
+                },
+                "meta": {"request": None, "response": None},
+            }
+        if is_json and "content-type" not in headers:
+            headers["content-type"] = "application/json"
+        if "accept" not in headers and isinstance(handler, str) and handler in _ACCEPT:
+            headers["accept"] = _ACCEPT[handler]
+
+        client = self._client_for_running_loop()
+        meta: dict[str, Any] = {"request": None, "response": None}
+        timeout = request_args.timeout or self._timeout
+        try:
+            request = client.build_request(
+                request_args.method, url, headers=headers, content=content
+            )
+            meta["request"] = request
+            response = await _send(client, request, timeout)
+        except (httpx.TimeoutException, TimeoutError) as exc:
+            detail = str(exc) or f"no response within {timeout} s"
+            error: dict[str, Any] = {
+                "status": "TIMEOUT_ERROR",
+                "error": f"{type(exc).__name__}: {detail}",
+            }
+            return {"error": error, "meta": meta}
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            error = {"status": "FETCH_ERROR", "error": f"{type(exc).__name__}: {exc}"}
+            return {"error": error, "meta": meta}
+        meta["response"] = response
+
+        try:
+            data = await _read_body(response, handler)
+        except Exception as exc:
+            error = {
+                "status": "PARSING_ERROR",
+                "original_status": response.status_code,
+                "data": _text_or_empty(response),
+                "error": f"{type(exc).__name__}: {exc}",
+            }
+            return {"error": error, "meta": meta}
+        validate_status = request_args.validate_status or self._validate_status
+        if validate_status(response, data):
+            return {"data": data, "meta": meta}
+        return {"error": {"status": response.status_code, "data": data}, "meta": meta}
+
+    async def _headers(
+        self, request_args: RequestArgs, args: Any, api: Any, extra_options: Any
+    ) -> httpx.Headers:
+        headers = httpx.Headers(
+            {
+                str(name): value if isinstance(value, str) else _header_text(value)
+                for name, value in (request_args.headers or {}).items()
+                if value is not None
+            }
+        )
+        if self._prepare_headers is None:
+            return headers
+        info = PrepareHeadersApi(
+            get_state=getattr(api, "get_state", _no_state),
+            extra=getattr(api, "extra", None),
+            endpoint=getattr(api, "endpoint", None),
+            type=getattr(api, "type", None),
+            forced=getattr(api, "forced", None),
+            arg=getattr(api, "arg", args),
+            extra_options=extra_options,
+        )
+        prepared = await maybe_await(self._prepare_headers(headers, info))
+        if prepared is None or prepared is headers:
+            return headers
+        if not isinstance(prepared, Mapping):
+            raise TypeError(
+                f"Expected prepare_headers to return the headers to send (httpx.Headers or a "
+                f"mapping), got {type(prepared).__name__!r}. Return the headers argument."
+            )
+        return httpx.Headers(prepared)
+
+
+if sys.version_info >= (3, 11):
+
+    async def _send(
+        client: httpx.AsyncClient, request: httpx.Request, timeout: float | None
+    ) -> httpx.Response:
+        # A total deadline on the loop clock (connect, send and reading the whole body),
+        # like RTK's timeout; cancelling the task still propagates CancelledError.
+        async with asyncio.timeout(timeout):
+            return await client.send(request)
+
+else:  # pragma: no cover - Python 3.10
+
+    async def _send(
+        client: httpx.AsyncClient, request: httpx.Request, timeout: float | None
+    ) -> httpx.Response:
+        return await asyncio.wait_for(client.send(request), timeout)
+
+
+async def _read_body(response: httpx.Response, handler: ResponseHandler) -> Any:
+    if callable(handler):
+        return await maybe_await(handler(response))
+    if handler == "content-type":
+        handler = "json" if _JSON_TYPE.match(response.headers.get("content-type", "")) else "text"
+    text = response.text
+    if handler == "text":
+        return text
+    return json.loads(text) if text else None
+
+
+def _text_or_empty(response: httpx.Response) -> str:
+    try:
+        return response.text
+    except Exception:  # undecodable bytes: the parse error already says what went wrong
+        return ""
+
+
+def fetch_base_query(
+    base_url: str | None = None,
+    *,
+    prepare_headers: PrepareHeaders | None = None,
+    timeout: float | None = None,
+    client: httpx.AsyncClient | None = None,
+    params_serializer: Callable[[dict[str, Any]], str] | None = None,
+    response_handler: ResponseHandler = "json",
+    validate_status: ValidateStatus | None = None,
+) -> FetchBaseQuery:
+    """Make a base query that sends HTTP requests with httpx.
+
+    Args:
+        base_url: ``http(s)://`` URL the request URLs are joined to (the trailing slash
+            is optional; absolute request URLs pass through). ``None``: URLs are used as
+            they are (or joined by ``client``'s own ``base_url``).
+        prepare_headers: ``(headers, api) -> headers`` (may be async), called before
+            every request with a mutable ``httpx.Headers`` holding the request's own
+            headers and a :class:`PrepareHeadersApi`; return the headers to send
+            (returning ``None`` keeps ``headers``).
+        timeout: total seconds for one request (connect to last body byte), on the loop
+            clock; ``None`` waits forever. A request's own ``timeout`` wins.
+        client: an ``httpx.AsyncClient`` to use instead of a private one; it is never
+            closed by rtkq and its own timeouts and redirect settings apply.
+        params_serializer: ``(params) -> query string``, replacing the default encoding;
+            it receives a plain dict without the ``None`` values.
+        response_handler: ``"json"`` (empty body gives ``None``), ``"text"``,
+            ``"content-type"`` (JSON if the response says so, else text) or a callable
+            ``(response) -> data`` (may be async).
+        validate_status: ``(response, body) -> bool``; default: status 200-299.
+
+    A call takes a URL string or a mapping (plain or frozen) with ``url`` and optional
+    ``method`` (``"GET"``), ``params`` (``None`` values dropped, appended after a query
+    string already in the URL), ``body`` (str/bytes sent as they are, anything else as
+    JSON with ``content-type: application/json`` unless a content type is set),
+    ``headers`` (``None`` values dropped), ``response_handler``, ``validate_status`` and
+    ``timeout`` (``None`` keeps the base query's setting).
+
+    It returns ``{"data": ..., "meta": ...}`` or ``{"error": ..., "meta": ...}`` where the
+    error is ``{"status": <int>, "data": <body>}`` for a failed status,
+    ``{"status": "FETCH_ERROR", "error": str}`` when no response came,
+    ``{"status": "TIMEOUT_ERROR", "error": str}``, ``{"status": "PARSING_ERROR",
+    "original_status": int, "data": <raw text>, "error": str}``, or ``{"status":
+    "CUSTOM_ERROR", "error": str}`` for a body JSON cannot encode (nothing is sent).
+    ``meta`` is ``{"request": httpx.Request | None, "response": httpx.Response | None}``.
+    Cancelling the task that awaits the call cancels the request (``CancelledError``
+    propagates). Header values are never logged.
+
+    Raises:
+        TypeError: ``base_url`` is not a string, ``client`` is not an
+            ``httpx.AsyncClient`` or a callback is not callable.
+        ValueError: ``base_url`` is not an ``http(s)://`` URL, ``response_handler`` is
+            unknown or ``timeout`` is not positive.
+    """
+    return FetchBaseQuery(
+        base_url,
+        prepare_headers=prepare_headers,
+        timeout=timeout,
+        client=client,
+        params_serializer=params_serializer,
+        response_handler=response_handler,
+        validate_status=validate_status,
+    )
