@@ -13,12 +13,19 @@ from ._store._apply_middleware import apply_middleware, compose
 from ._store._combine_reducers import combine_reducers
 from ._store._configure_store import configure_store
 from ._store._create_store import Store, create_store
+from ._store._listener_api import CancelSignal, ForkedTask, ForkResult, ListenerApi
+from ._store._listener_middleware import ListenerMiddleware, create_listener_middleware
 from ._store._selector import create_selector
 from ._store._slice import Slice, create_slice
 
 __all__ = [
     "Action",
     "ActionCreator",
+    "CancelSignal",
+    "ForkResult",
+    "ForkedTask",
+    "ListenerApi",
+    "ListenerMiddleware",
     "QueryError",
     "Slice",
     "Store",
@@ -27,6 +34,7 @@ __all__ = [
     "compose",
     "configure_store",
     "create_action",
+    "create_listener_middleware",
     "create_selector",
     "create_slice",
     "create_store",
