@@ -219,7 +219,11 @@ class Store:
         self, selector: Selector, callback: Callable[[Any, Any], Any], equals: Equals
     ) -> tuple[Callable[[], None], Any]:
         with self._watch_lock:
-            watcher = Watcher(selector, callback, equals, selector(self._state))
+            state = self._state
+            watcher = Watcher(selector, callback, equals, selector(state))
+            if not self._watchers:
+                # Every watcher's value now comes from this state.
+                self._watched_state = state
             self._watchers = (*self._watchers, watcher)
 
         def unsubscribe() -> None:

@@ -40,7 +40,9 @@ def test_a_changed_slice_keeps_the_others_identical() -> None:
     assert store.get_state()["n"] == 1
     store.dispatch(todos.actions.add("milk"))
     store.dispatch(Action("n/inc"))
-    assert store.get_state() == pmap({"todos": todos.reducer(None, todos.actions.add("milk")), "n": 2})
+    assert store.get_state() == pmap(
+        {"todos": todos.reducer(None, todos.actions.add("milk")), "n": 2}
+    )
 
 
 def test_several_slices_changing_at_once() -> None:

@@ -99,7 +99,9 @@ def test_dispatching_while_building_the_chain_is_refused() -> None:
         api.dispatch(Action("inc"))
         return lambda next_: next_
 
-    with pytest.raises(RuntimeError, match=r"dispatched while the middleware chain was being built"):
+    with pytest.raises(
+        RuntimeError, match=r"dispatched while the middleware chain was being built"
+    ):
         create_store(counter, None, apply_middleware(eager))
 
 

@@ -52,7 +52,9 @@ def test_slice_bad_input() -> None:
         create_slice("", 0, {})
     with pytest.raises(TypeError, match=r"Case reducer 'inc' of slice 'n' is not callable"):
         create_slice("n", 0, {"inc": 1})  # type: ignore[dict-item]
-    with pytest.raises(TypeError, match=r"dict of case reducers or a list of \(name, case_reducer\)"):
+    with pytest.raises(
+        TypeError, match=r"dict of case reducers or a list of \(name, case_reducer\)"
+    ):
         create_slice("n", 0, "inc")  # type: ignore[arg-type]
 
 
