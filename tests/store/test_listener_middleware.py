@@ -1,0 +1,437 @@
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from rtkq import Action, configure_store, create_action, create_listener_middleware, create_slice
+
+counter = create_slice("counter", 0, {"inc": lambda s, a: s + 1, "add": lambda s, a: s + a.payload})
+ping = create_action("ping")
+search = create_action("search")
+
+
+def setup(**kwargs: Any) -> tuple[Any, Any, list[tuple[BaseException, dict[str, str]]]]:
+    errors: list[tuple[BaseException, dict[str, str]]] = []
+    lm = create_listener_middleware(on_error=lambda e, info: errors.append((e, info)), **kwargs)
+    store = configure_store({"counter": counter.reducer}, middleware=[lm.middleware])
+    return lm, store, errors
+
+
+def test_sync_effect_runs_after_the_reducer_with_both_states() -> None:
+    lm, store, _ = setup()
+    seen: list[Any] = []
+    lm.start_listening(
+        action_creator=counter.actions.inc,
+        effect=lambda action, api: seen.append(
+            (action.type, api.get_original_state()["counter"], api.get_state()["counter"])
+        ),
+    )
+    store.dispatch(counter.actions.inc())
+    store.dispatch(ping())
+    assert seen == [("counter/inc", 0, 1)]
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"action_creator": ping},
+        {"type": "ping"},
+        {"matcher": ping.match},
+        {"predicate": lambda action, current, original: action.type == "ping"},
+    ],
+)
+def test_every_way_of_matching(option: dict[str, Any]) -> None:
+    lm, store, _ = setup()
+    seen: list[str] = []
+    lm.start_listening(**option, effect=lambda action, api: seen.append(action.type))
+    store.dispatch(ping())
+    store.dispatch(counter.actions.inc())
+    assert seen == ["ping"]
+
+
+def test_predicate_sees_current_and_original_state() -> None:
+    lm, store, _ = setup()
+    seen: list[int] = []
+    lm.start_listening(
+        predicate=lambda a, current, original: current["counter"] > original["counter"] + 1,
+        effect=lambda action, api: seen.append(action.payload),
+    )
+    store.dispatch(counter.actions.add(1))
+    store.dispatch(counter.actions.add(5))
+    assert seen == [5]
+
+
+def test_unsubscribe_stop_listening_and_duplicates() -> None:
+    lm, store, _ = setup()
+    seen: list[int] = []
+
+    def effect(action: Action, api: Any) -> None:
+        seen.append(1)
+
+    unsubscribe = lm.start_listening(action_creator=ping, effect=effect)
+    lm.start_listening(action_creator=ping, effect=effect)  # the same listener: kept once
+    store.dispatch(ping())
+    assert seen == [1]
+    unsubscribe()
+    store.dispatch(ping())
+    assert seen == [1]
+    lm.start_listening(type="ping", effect=effect)
+    assert lm.stop_listening(type="ping", effect=effect) is True
+    assert lm.stop_listening(type="ping", effect=effect) is False
+    store.dispatch(ping())
+    assert seen == [1]
+
+
+def test_effect_api_unsubscribe_and_subscribe() -> None:
+    lm, store, _ = setup()
+    seen: list[int] = []
+
+    def once(action: Action, api: Any) -> None:
+        seen.append(1)
+        api.unsubscribe()
+
+    lm.start_listening(action_creator=ping, effect=once)
+    store.dispatch(ping())
+    store.dispatch(ping())
+    assert seen == [1]
+
+
+def test_effect_and_predicate_errors_go_to_on_error_and_never_break_dispatch() -> None:
+    lm, store, errors = setup()
+
+    def bad_effect(action: Action, api: Any) -> None:
+        raise ValueError("effect failed")
+
+    def bad_predicate(action: Any, current: Any, original: Any) -> bool:
+        raise KeyError("predicate failed")
+
+    seen: list[str] = []
+    lm.start_listening(action_creator=ping, effect=bad_effect)
+    lm.start_listening(predicate=bad_predicate, effect=lambda a, api: seen.append("never"))
+    lm.start_listening(action_creator=ping, effect=lambda a, api: seen.append("later"))
+    assert store.dispatch(ping()) == ping()
+    assert seen == ["later"]
+    assert [(type(e).__name__, info["raised_by"]) for e, info in errors] == [
+        ("ValueError", "effect"),
+        ("KeyError", "predicate"),
+    ]
+
+
+def test_default_on_error_warns() -> None:
+    lm = create_listener_middleware()
+    store = configure_store({"counter": counter.reducer}, middleware=[lm.middleware])
+
+    def bad(action: Action, api: Any) -> None:
+        raise ValueError("boom")
+
+    lm.start_listening(action_creator=ping, effect=bad)
+    with pytest.warns(RuntimeWarning, match=r"listener effect raised ValueError: boom"):
+        store.dispatch(ping())
+
+
+def test_an_on_error_that_raises_becomes_a_warning() -> None:
+    def broken(error: BaseException, info: Any) -> None:
+        raise RuntimeError("handler broke")
+
+    lm = create_listener_middleware(on_error=broken)
+    store = configure_store({"counter": counter.reducer}, middleware=[lm.middleware])
+    lm.start_listening(action_creator=ping, effect=lambda a, api: 1 / 0)
+    with pytest.warns(RuntimeWarning, match=r"on_error handler raised RuntimeError"):
+        store.dispatch(ping())
+
+
+async def test_async_effect_runs_as_a_task() -> None:
+    lm, store, _ = setup()
+    done = asyncio.Event()
+
+    async def effect(action: Action, api: Any) -> None:
+        await asyncio.sleep(0)
+        api.dispatch(counter.actions.add(10))
+        done.set()
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    await asyncio.wait_for(done.wait(), 1)
+    assert store.get_state()["counter"] == 10
+
+
+async def test_async_effect_errors_go_to_on_error() -> None:
+    lm, store, errors = setup()
+
+    async def effect(action: Action, api: Any) -> None:
+        await asyncio.sleep(0)
+        raise ValueError("late failure")
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert [str(e) for e, _ in errors] == ["late failure"]
+
+
+def test_async_effect_without_a_loop_is_reported() -> None:
+    lm, store, errors = setup()
+
+    async def effect(action: Action, api: Any) -> None:
+        pass
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    assert len(errors) == 1
+    assert isinstance(errors[0][0], RuntimeError)
+    assert "no running event loop" in str(errors[0][0])
+
+
+@pytest.mark.looptime
+async def test_take_returns_the_next_matching_action_or_none_on_timeout() -> None:
+    lm, store, _ = setup()
+    results: list[Any] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        results.append(await api.take(counter.actions.inc, timeout=5))
+        results.append(await api.take("counter/add", timeout=5))
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    await asyncio.sleep(1)
+    store.dispatch(counter.actions.inc())
+    await asyncio.sleep(10)
+    assert results[0] == (counter.actions.inc(), {"counter": 1}, {"counter": 0})
+    assert results[1] is None
+    assert asyncio.get_running_loop().time() == pytest.approx(11)
+
+
+@pytest.mark.looptime
+async def test_condition_resolves_true_on_match_and_false_on_timeout() -> None:
+    lm, store, _ = setup()
+    results: list[bool] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        results.append(await api.condition(lambda a, cur, orig: cur["counter"] >= 2, timeout=3))
+        results.append(await api.condition(lambda a, cur, orig: cur["counter"] >= 9, timeout=3))
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    await asyncio.sleep(0.5)
+    store.dispatch(counter.actions.inc())
+    store.dispatch(counter.actions.inc())
+    await asyncio.sleep(5)
+    assert results == [True, False]
+
+
+@pytest.mark.looptime
+async def test_cancel_active_listeners_debounces() -> None:
+    lm, store, _ = setup()
+    searched: list[str] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        api.cancel_active_listeners()
+        await api.delay(0.3)
+        searched.append(action.payload)
+
+    lm.start_listening(action_creator=search, effect=effect)
+    for text in ("r", "rt", "rtk"):
+        store.dispatch(search(text))
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1)
+    store.dispatch(search("rtkq"))
+    await asyncio.sleep(1)
+    assert searched == ["rtk", "rtkq"]
+
+
+@pytest.mark.looptime
+async def test_cancelled_run_sees_its_signal() -> None:
+    lm, store, _ = setup()
+    signals: list[Any] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        signals.append(api.signal)
+        api.cancel_active_listeners()
+        await api.delay(1)
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    await asyncio.sleep(0.1)
+    store.dispatch(ping())
+    await asyncio.sleep(2)
+    assert [(s.cancelled, s.reason) for s in signals] == [
+        (True, "listener-cancelled"),
+        (True, "listener-completed"),
+    ]
+
+
+@pytest.mark.looptime
+async def test_clear_listeners_cancels_running_effects() -> None:
+    lm, store, _ = setup()
+    finished: list[int] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        await api.delay(1)
+        finished.append(1)
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    await asyncio.sleep(0.5)
+    lm.clear_listeners()
+    await asyncio.sleep(2)
+    store.dispatch(ping())
+    await asyncio.sleep(2)
+    assert finished == []
+
+
+@pytest.mark.looptime
+async def test_stop_listening_with_cancel_active() -> None:
+    lm, store, _ = setup()
+    finished: list[int] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        await api.delay(1)
+        finished.append(1)
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    await asyncio.sleep(0.5)
+    assert lm.stop_listening(action_creator=ping, effect=effect, cancel_active=True)
+    await asyncio.sleep(2)
+    assert finished == []
+
+
+@pytest.mark.looptime
+async def test_fork_result_and_cancellation_when_the_parent_completes() -> None:
+    lm, store, _ = setup()
+    results: list[Any] = []
+    forks: list[Any] = []
+
+    async def child(fork_api: Any) -> int:
+        await fork_api.delay(1)
+        return 42
+
+    async def slow_child(fork_api: Any) -> None:
+        await fork_api.delay(100)
+
+    async def effect(action: Action, api: Any) -> None:
+        forks.append(api.fork(slow_child))
+        results.append(await api.fork(child).result())
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    await asyncio.sleep(5)
+    assert results[0].status == "ok" and results[0].value == 42
+    assert forks[0].signal.reason == "listener-completed"
+    assert (await forks[0].result()).status == "cancelled"
+
+
+@pytest.mark.looptime
+async def test_fork_cancel_rejection_and_auto_join() -> None:
+    lm, store, _ = setup()
+    results: list[Any] = []
+    joined: list[int] = []
+
+    async def failing(fork_api: Any) -> None:
+        raise ValueError("child failed")
+
+    async def late(fork_api: Any) -> None:
+        await fork_api.delay(2)
+        joined.append(1)
+
+    async def effect(action: Action, api: Any) -> None:
+        results.append(await api.fork(failing).result())
+        waiting = api.fork(lambda fork_api: fork_api.delay(10))
+        waiting.cancel()
+        results.append(await waiting.result())
+        results.append(await api.fork(lambda fork_api: "sync value").result())
+        api.fork(late, auto_join=True)
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    await asyncio.sleep(5)
+    assert [r.status for r in results] == ["rejected", "cancelled", "ok"]
+    assert str(results[0].error) == "child failed"
+    assert results[2].value == "sync value"
+    assert joined == [1]
+
+
+@pytest.mark.looptime
+async def test_parent_cancellation_cancels_forks() -> None:
+    lm, store, _ = setup()
+    forks: list[Any] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        api.cancel_active_listeners()
+        forks.append(api.fork(lambda fork_api: fork_api.delay(100)))
+        await api.delay(100)
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    await asyncio.sleep(1)
+    store.dispatch(ping())
+    await asyncio.sleep(1)
+    assert (await forks[0].result()).status == "cancelled"
+    lm.clear_listeners()
+    assert (await forks[1].result()).status == "cancelled"
+
+
+@pytest.mark.looptime
+async def test_take_is_cancelled_with_its_run() -> None:
+    lm, store, _ = setup()
+    outcomes: list[str] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        try:
+            await api.take(counter.actions.inc)
+        except asyncio.CancelledError:
+            outcomes.append("cancelled")
+            raise
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    await asyncio.sleep(1)
+    lm.clear_listeners()
+    await asyncio.sleep(1)
+    assert outcomes == ["cancelled"]
+    assert lm._waiters == ()
+
+
+def test_start_listening_needs_exactly_one_matcher() -> None:
+    lm = create_listener_middleware()
+    with pytest.raises(ValueError, match=r"exactly one of action_creator.*got none"):
+        lm.start_listening(effect=lambda a, api: None)
+    with pytest.raises(ValueError, match=r"got \['action_creator', 'type'\]"):
+        lm.start_listening(action_creator=ping, type="ping", effect=lambda a, api: None)
+
+
+def test_start_listening_type_errors() -> None:
+    lm = create_listener_middleware()
+    with pytest.raises(TypeError, match=r"effect to be a function.*got 'str'"):
+        lm.start_listening(type="ping", effect="nope")
+    with pytest.raises(TypeError, match=r"matcher to be a function, got 'int'"):
+        lm.start_listening(matcher=3, effect=lambda a, api: None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"type to be an action type string, got 'int'"):
+        lm.start_listening(type=3, effect=lambda a, api: None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"action_creator to have a .match method"):
+        lm.start_listening(action_creator="ping", effect=lambda a, api: None)
+    with pytest.raises(TypeError, match=r"on_error to be a function"):
+        create_listener_middleware(on_error=3)  # type: ignore[arg-type]
+
+
+async def test_take_with_a_bad_predicate_is_a_type_error() -> None:
+    lm, store, errors = setup()
+
+    async def effect(action: Action, api: Any) -> None:
+        await api.take(3)
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert len(errors) == 1
+    assert isinstance(errors[0][0], TypeError)
+    assert "action creator, a type string or a function" in str(errors[0][0])
+
+
+def test_non_actions_pass_through_untouched() -> None:
+    lm, store, _ = setup()
+    lm.start_listening(predicate=lambda a, c, o: True, effect=lambda a, api: None)
+    assert store.dispatch(lambda d, g, e: "thunk result") == "thunk result"
