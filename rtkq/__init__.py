@@ -8,6 +8,20 @@ from __future__ import annotations
 from ._base_query import fetch_base_query, retry
 from ._exceptions import QueryError
 from ._freeze import freeze, thaw
+from ._query._cache_key import default_serialize_query_args
+from ._query._create_api import Api, create_api
+from ._query._env import on_focus, on_focus_lost, on_offline, on_online
+from ._query._handles import MutationHandle, QueryHandle
+from ._query._patch_collection import PatchCollection
+from ._query._types import (
+    InfiniteQueryState,
+    MutationState,
+    QueryState,
+    QueryStatus,
+    SkipToken,
+    Tag,
+    skip_token,
+)
 from ._store._action import Action, ActionCreator, create_action
 from ._store._apply_middleware import apply_middleware, compose
 from ._store._combine_reducers import combine_reducers
@@ -21,25 +35,42 @@ from ._store._slice import Slice, create_slice
 __all__ = [
     "Action",
     "ActionCreator",
+    "Api",
     "CancelSignal",
     "ForkResult",
     "ForkedTask",
+    "InfiniteQueryState",
     "ListenerApi",
     "ListenerMiddleware",
+    "MutationHandle",
+    "MutationState",
+    "PatchCollection",
     "QueryError",
+    "QueryHandle",
+    "QueryState",
+    "QueryStatus",
+    "SkipToken",
     "Slice",
     "Store",
+    "Tag",
     "apply_middleware",
     "combine_reducers",
     "compose",
     "configure_store",
     "create_action",
+    "create_api",
     "create_listener_middleware",
     "create_selector",
     "create_slice",
     "create_store",
+    "default_serialize_query_args",
     "fetch_base_query",
     "freeze",
+    "on_focus",
+    "on_focus_lost",
+    "on_offline",
+    "on_online",
     "retry",
+    "skip_token",
     "thaw",
 ]

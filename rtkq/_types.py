@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
-from typing_extensions import TypeAlias
+from pyrsistent import PMap
 
 __all__ = [
+    "AnyMap",
     "Dispatch",
     "GetState",
     "Listener",
@@ -36,3 +37,9 @@ class MiddlewareAPI(Protocol):
 
 Middleware: TypeAlias = Callable[[Any], Callable[[Dispatch], Dispatch]]
 """Redux middleware: ``lambda api: lambda next_: lambda action: ...``."""
+
+
+if TYPE_CHECKING:
+    AnyMap: TypeAlias = PMap[Any, Any]
+else:
+    AnyMap = PMap

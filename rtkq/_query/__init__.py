@@ -1,0 +1,1 @@
+"""The API slice: ``create_api`` and everything it builds."""

@@ -1,0 +1,154 @@
+"""Endpoint definitions: what ``build.query`` / ``build.mutation`` / ``build.infinite_query`` make."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["EndpointBuilder", "EndpointDefinition"]
+
+_QUERY = "query"
+_MUTATION = "mutation"
+_INFINITE = "infinitequery"
+
+
+@dataclass(frozen=True)
+class EndpointDefinition:
+    """The user's description of one endpoint, validated at ``create_api`` time."""
+
+    kind: str
+    query: Callable[[Any], Any] | None = None
+    query_fn: Callable[..., Any] | None = None
+    transform_response: Callable[[Any, Any, Any], Any] | None = None
+    transform_error_response: Callable[[Any, Any, Any], Any] | None = None
+    provides_tags: Any = None
+    invalidates_tags: Any = None
+    entities: tuple[str, ...] = ()
+    keep_unused_data_for: float | None = None
+    serialize_query_args: Callable[[str, Any], str] | None = None
+    merge: Callable[[Any, Any, Any], Any] | None = None
+    force_refetch: Callable[..., bool] | None = None
+    on_query_started: Callable[[Any, Any], Any] | None = None
+    on_cache_entry_added: Callable[[Any, Any], Any] | None = None
+    extra_options: Any = None
+    scope: str | None = None
+    infinite_query_options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_query(self) -> bool:
+        return self.kind != _MUTATION
+
+    @property
+    def is_mutation(self) -> bool:
+        return self.kind == _MUTATION
+
+    @property
+    def is_infinite(self) -> bool:
+        return self.kind == _INFINITE
+
+
+_COMMON = (
+    "query",
+    "query_fn",
+    "transform_response",
+    "transform_error_response",
+    "entities",
+    "on_query_started",
+    "extra_options",
+)
+_QUERY_ONLY = (
+    "provides_tags",
+    "keep_unused_data_for",
+    "serialize_query_args",
+    "merge",
+    "force_refetch",
+    "on_cache_entry_added",
+)
+
+
+class EndpointBuilder:
+    """The ``build`` argument of ``endpoints=lambda build: {...}``."""
+
+    def query(self, **options: Any) -> EndpointDefinition:
+        """Define a query endpoint (see the contract, §3 "Endpoint definitions")."""
+        return _define(_QUERY, options, (*_COMMON, *_QUERY_ONLY))
+
+    def mutation(self, **options: Any) -> EndpointDefinition:
+        """Define a mutation endpoint; ``scope="id"`` runs same-scope mutations serially."""
+        return _define(
+            _MUTATION,
+            options,
+            (*_COMMON, "invalidates_tags", "on_cache_entry_added", "scope"),
+        )
+
+    def infinite_query(self, **options: Any) -> EndpointDefinition:
+        """Define an infinite query endpoint (contract §7)."""
+        return _define(_INFINITE, options, (*_COMMON, *_QUERY_ONLY, "infinite_query_options"))
+
+
+def _define(kind: str, options: dict[str, Any], allowed: tuple[str, ...]) -> EndpointDefinition:
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise TypeError(
+            f"Unknown option(s) {unknown} for a {kind} endpoint. Allowed: {sorted(allowed)}."
+        )
+    entities = options.get("entities") or ()
+    if isinstance(entities, str):
+        entities = (entities,)
+    options = {**options, "entities": tuple(entities)}
+    return EndpointDefinition(kind=kind, options=dict(options), **options)
+
+
+def validate_definition(name: str, definition: Any, tag_types: frozenset[str]) -> None:
+    """Check one endpoint definition at ``create_api`` time.
+
+    Raises:
+        TypeError: the value is not an endpoint definition, or a hook is not callable.
+        ValueError: both or neither of ``query`` and ``query_fn``; an entity whose type is
+            not in ``tag_types``; bad infinite-query options.
+    """
+    if not isinstance(definition, EndpointDefinition):
+        raise TypeError(
+            f"Endpoint {name!r} must be made with build.query(...), build.mutation(...) or "
+            f"build.infinite_query(...), got {type(definition).__name__!r}."
+        )
+    if (definition.query is None) == (definition.query_fn is None):
+        which = "both" if definition.query is not None else "neither"
+        raise ValueError(
+            f"Endpoint {name!r} was given {which} of query and query_fn. Give exactly one: "
+            "query=lambda arg: ... (base-query args) or query_fn=lambda arg, api, "
+            "extra_options, base_query: ..."
+        )
+    for hook in (
+        "query",
+        "query_fn",
+        "transform_response",
+        "transform_error_response",
+        "serialize_query_args",
+        "merge",
+        "force_refetch",
+        "on_query_started",
+        "on_cache_entry_added",
+    ):
+        value = getattr(definition, hook)
+        if value is not None and not callable(value):
+            raise TypeError(
+                f"{hook} of endpoint {name!r} must be callable, got "
+                f"{type(value).__name__!r} ({value!r})."
+            )
+    for entity in definition.entities:
+        if entity not in tag_types:
+            raise ValueError(
+                f"Entity {entity!r} of endpoint {name!r} is not in tag_types "
+                f"{sorted(tag_types)!r}. Add it to create_api(tag_types=[...])."
+            )
+    if definition.keep_unused_data_for is not None and (
+        not isinstance(definition.keep_unused_data_for, (int, float))
+        or definition.keep_unused_data_for < 0
+    ):
+        raise ValueError(
+            f"keep_unused_data_for of endpoint {name!r} must be a number of seconds >= 0 "
+            f"(math.inf keeps data forever), got {definition.keep_unused_data_for!r}."
+        )

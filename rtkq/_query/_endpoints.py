@@ -1,0 +1,297 @@
+"""``api.endpoints.<name>``: initiate thunks, selectors and matchers of one endpoint."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._store._action import Action
+from ._execute import execute_mutation, execute_query
+from ._handles import MutationHandle, QueryHandle
+from ._runtime import Runtime, new_request_id
+from ._types import MutationState, QueryState, QueryStatus, SkipToken
+
+if TYPE_CHECKING:
+    from ._create_api import Api
+    from ._definitions import EndpointDefinition
+
+__all__ = ["Endpoint", "Endpoints"]
+
+Thunk = Callable[[Callable[[Any], Any], Callable[[], Any], Any], Any]
+
+
+class Endpoint:
+    """One endpoint of an api: ``initiate``, ``select`` and action matchers."""
+
+    def __init__(self, api: Api, name: str, definition: EndpointDefinition) -> None:
+        self.api = api
+        self.name = name
+        self.definition = definition
+        self._selectors: dict[str, Callable[[Any], Any]] = {}
+        types = api.action_types
+        if definition.is_mutation:
+            self._pending, self._fulfilled, self._rejected = (
+                types.mutation_pending,
+                types.mutation_fulfilled,
+                types.mutation_rejected,
+            )
+        else:
+            self._pending, self._fulfilled, self._rejected = (
+                types.query_pending,
+                types.query_fulfilled,
+                types.query_rejected,
+            )
+        self._uninitialized: Any = (
+            MutationState(endpoint_name=name)
+            if definition.is_mutation
+            else QueryState(endpoint_name=name)
+        )
+
+    def __repr__(self) -> str:
+        return f"<Endpoint {self.name!r} ({self.definition.kind})>"
+
+    # -- cache keys --------------------------------------------------------------
+    def cache_key(self, arg: Any) -> str:
+        """The cache key of ``arg`` (``serialize_query_args`` of the endpoint or the api)."""
+        serialize = self.definition.serialize_query_args or self.api.serialize_query_args
+        key = serialize(self.name, arg)
+        if not isinstance(key, str):
+            raise TypeError(
+                f"serialize_query_args for endpoint {self.name!r} returned "
+                f"{type(key).__name__!r}; it must return the cache key as a str."
+            )
+        return key
+
+    # -- matchers ----------------------------------------------------------------
+    def _matches(self, action_type: str, action: Any) -> bool:
+        return (
+            isinstance(action, Action)
+            and action.type == action_type
+            and action.meta.get("endpoint_name") == self.name
+        )
+
+    def match_pending(self, action: Any) -> bool:
+        """Whether ``action`` is this endpoint's pending action."""
+        return self._matches(self._pending, action)
+
+    def match_fulfilled(self, action: Any) -> bool:
+        """Whether ``action`` is this endpoint's fulfilled action."""
+        return self._matches(self._fulfilled, action)
+
+    def match_rejected(self, action: Any) -> bool:
+        """Whether ``action`` is this endpoint's rejected action."""
+        return self._matches(self._rejected, action)
+
+    # -- selectors ---------------------------------------------------------------
+    def select(self, arg: Any) -> Callable[[Any], Any]:
+        """A memoized selector ``state -> QueryState`` (mutations: ``MutationState``).
+
+        For a query ``arg`` is the query arg (``skip_token`` gives the uninitialized
+        state); for a mutation it is the request id or the ``fixed_cache_key``.
+        """
+        if isinstance(arg, SkipToken):
+            uninitialized = self._uninitialized
+            return lambda state: uninitialized
+        key = arg if self.definition.is_mutation else self.cache_key(arg)
+        selector = self._selectors.get(key)
+        if selector is None:
+            selector = self._make_selector(key)
+            self._selectors[key] = selector
+        return selector
+
+    def _make_selector(self, key: str) -> Callable[[Any], Any]:
+        path = self.api.reducer_path
+        table = "mutations" if self.definition.is_mutation else "queries"
+        uninitialized = (
+            self._uninitialized
+            if self.definition.is_mutation
+            else QueryState(endpoint_name=self.name, query_cache_key=key)
+        )
+        last: list[Any] = [None, None]
+
+        def selector(state: Any) -> Any:
+            if state is last[0]:
+                return last[1]
+            try:
+                entry = state[path][table].get(key)
+            except (KeyError, TypeError):
+                raise RuntimeError(
+                    f"No api state under {path!r}: pass the store's root state, and add "
+                    f"api.reducer to the store under {path!r}."
+                ) from None
+            result = uninitialized if entry is None else entry
+            last[0] = state
+            last[1] = result
+            return result
+
+        return selector
+
+    # -- initiate ----------------------------------------------------------------
+    def initiate(self, arg: Any = None, **options: Any) -> Thunk:
+        """Return a thunk that starts (or joins, or reuses) a request for ``arg``.
+
+        Queries: ``initiate(arg, subscribe=True, force_refetch=False,
+        subscription_options=None)`` -> :class:`QueryHandle`. Mutations:
+        ``initiate(arg, fixed_cache_key=None, track=True, scope=None)`` ->
+        :class:`MutationHandle`.
+
+        Raises:
+            TypeError: unknown options, or an arg that cannot be serialized.
+            RuntimeError: (when dispatched) no running event loop, the api reducer or
+                middleware is missing from the store.
+        """
+        if self.definition.is_mutation:
+            return self._initiate_mutation(arg, **options)
+        return self._initiate_query(arg, **options)
+
+    def _initiate_query(
+        self,
+        arg: Any,
+        *,
+        subscribe: bool = True,
+        force_refetch: bool | float = False,
+        subscription_options: Mapping[str, Any] | None = None,
+    ) -> Thunk:
+        if isinstance(arg, SkipToken):
+            raise TypeError(
+                f"initiate() of endpoint {self.name!r} got skip_token: there is nothing to "
+                "fetch. Only select(skip_token) is meaningful; do not dispatch initiate."
+            )
+        key = self.cache_key(arg)
+
+        def thunk(
+            dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
+        ) -> QueryHandle:
+            runtime = self.api.runtime_for(dispatch)
+            runtime.extra = extra
+            runtime.bind_loop()
+            entry = runtime.slice_state()["queries"].get(key)
+            request_id = new_request_id()
+            if subscribe:
+                runtime.subscribe(key, request_id, subscription_options)
+            if key not in runtime.running and self._should_fetch(
+                runtime, entry, arg, force_refetch, subscribe
+            ):
+                try:
+                    self.start(runtime, arg, key, request_id, forced=entry is not None)
+                except BaseException:
+                    if subscribe:
+                        runtime.unsubscribe(key, request_id)
+                    raise
+            return QueryHandle(runtime, self, arg, key, request_id, subscribe)
+
+        return thunk
+
+    def start(self, runtime: Runtime, arg: Any, key: str, request_id: str, *, forced: bool) -> Any:
+        """Start a request for ``arg`` (no checks: the caller decided it must run)."""
+        execute = functools.partial(execute_query, runtime, self.definition, self.name)
+        return runtime.start_query(
+            self.definition, self.name, arg, key, request_id, forced=forced, execute=execute
+        )
+
+    def _should_fetch(
+        self,
+        runtime: Runtime,
+        entry: Any,
+        arg: Any,
+        force_refetch: bool | float,
+        subscribe: bool,
+    ) -> bool:
+        if entry is None or entry.status is QueryStatus.UNINITIALIZED:
+            return True
+        if entry.fulfilled_at is None:
+            return True  # never succeeded (rejected or hydrated pending): try again
+        if _is_stale(entry, force_refetch):
+            return True
+        if subscribe and _is_stale(entry, runtime.api.refetch_on_mount_or_arg_change):
+            return True
+        force = self.definition.force_refetch
+        if force is not None:
+            return bool(force(arg, entry.original_args, runtime.get_state(), entry))
+        return False
+
+    def _initiate_mutation(
+        self,
+        arg: Any,
+        *,
+        fixed_cache_key: str | None = None,
+        track: bool = True,
+        scope: str | None = None,
+    ) -> Thunk:
+        def thunk(
+            dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
+        ) -> MutationHandle:
+            runtime = self.api.runtime_for(dispatch)
+            runtime.extra = extra
+            runtime.bind_loop()
+            runtime.slice_state()
+            execute = functools.partial(execute_mutation, runtime, self.definition, self.name)
+            running = runtime.start_mutation(
+                self.definition,
+                self.name,
+                arg,
+                new_request_id(),
+                track=track,
+                fixed_cache_key=fixed_cache_key,
+                scope=scope if scope is not None else self.definition.scope,
+                execute=execute,
+            )
+            return MutationHandle(runtime, running, arg, fixed_cache_key)
+
+        return thunk
+
+
+def _is_stale(entry: Any, setting: bool | float | None) -> bool:
+    if setting is True:
+        return True
+    if setting is False or setting is None:
+        return False
+    fulfilled_at = entry.fulfilled_at
+    return fulfilled_at is None or time.time() - fulfilled_at >= float(setting)
+
+
+class UnknownEndpointError(KeyError, AttributeError):
+    """An endpoint name that the api does not have (a ``KeyError`` and an ``AttributeError``)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class Endpoints(Mapping[str, Endpoint]):
+    """``api.endpoints``: by attribute or by key; unknown names list the known ones."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, Endpoint] = {}
+
+    def _add(self, endpoint: Endpoint) -> None:
+        self._by_name[endpoint.name] = endpoint
+
+    def __getitem__(self, name: str) -> Endpoint:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise UnknownEndpointError(
+                f"No endpoint named {name!r}. Known endpoints: {sorted(self._by_name)}."
+            ) from None
+
+    def __getattr__(self, name: str) -> Endpoint:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_name)
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def get(self, name: Any, default: Any = None) -> Any:
+        return self._by_name.get(name, default)
+
+    def __repr__(self) -> str:
+        return f"<Endpoints {sorted(self._by_name)}>"

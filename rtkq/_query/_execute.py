@@ -1,0 +1,145 @@
+"""Running one request: user code, the base query, transforms, tags.
+
+Every exception raised by user code (``query``, ``query_fn``, the base query,
+``transform_*``, ``merge``) rejects that one request with a serialized error; the
+store and the other entries are untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._freeze import freeze
+from ._runtime import BaseQueryApi, Running, Runtime, serialize_exception
+
+if TYPE_CHECKING:
+    from ._definitions import EndpointDefinition
+
+__all__ = ["call_base_query", "execute_mutation", "execute_query", "maybe_await"]
+
+Outcome = tuple[str, Any, dict[str, Any]]
+
+
+async def maybe_await(value: Any) -> Any:
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+async def call_base_query(
+    runtime: Runtime,
+    definition: EndpointDefinition,
+    query_arg: Any,
+    bq_api: BaseQueryApi,
+) -> Any:
+    """Run ``query`` + the base query, or ``query_fn``; return the raw result dict."""
+    base_query = runtime.api.base_query
+    extra_options = definition.extra_options
+    if definition.query_fn is not None:
+
+        async def bound(args: Any) -> Any:
+            if base_query is None:
+                raise RuntimeError("This api has no base_query; pass create_api(base_query=...).")
+            return await maybe_await(base_query(args, bq_api, extra_options))
+
+        return await maybe_await(definition.query_fn(query_arg, bq_api, extra_options, bound))
+    assert definition.query is not None
+    args = definition.query(query_arg)
+    if base_query is None:
+        raise RuntimeError(
+            f"Endpoint {bq_api.endpoint!r} uses query= but the api has no base_query. "
+            "Pass create_api(base_query=fetch_base_query(...)) or use query_fn."
+        )
+    return await maybe_await(base_query(args, bq_api, extra_options))
+
+
+def check_result(result: Any, endpoint_name: str) -> Mapping[str, Any]:
+    if not isinstance(result, Mapping) or ("data" not in result and "error" not in result):
+        raise TypeError(
+            f"The base query or query_fn of endpoint {endpoint_name!r} returned {result!r}; "
+            "it must return {'data': ...} or {'error': ...} (with an optional 'meta')."
+        )
+    return result
+
+
+async def execute_query(
+    runtime: Runtime,
+    definition: EndpointDefinition,
+    endpoint_name: str,
+    running: Running,
+    bq_api: BaseQueryApi,
+) -> Outcome:
+    arg = running.arg
+    try:
+        result = check_result(
+            await call_base_query(runtime, definition, arg, bq_api), endpoint_name
+        )
+        meta = result.get("meta")
+        if "error" in result and result["error"] is not None:
+            error = result["error"]
+            if definition.transform_error_response is not None:
+                error = await maybe_await(definition.transform_error_response(error, meta, arg))
+            error = freeze(error)
+            tags = runtime.provided_for(definition, None, error, arg, endpoint_name)
+            return ("rejected", error, {"base_query_meta": meta, "provided_tags": tags})
+        data = result.get("data")
+        if definition.transform_response is not None:
+            data = await maybe_await(definition.transform_response(data, meta, arg))
+        data = freeze(data)
+        if definition.merge is not None:
+            current = runtime.entry(running.key)
+            if current is not None and current.data is not None:
+                data = merge_data(definition, current.data, data, arg, current.original_args)
+        tags = runtime.provided_for(definition, data, None, arg, endpoint_name)
+        return ("fulfilled", data, {"base_query_meta": meta, "provided_tags": tags})
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        return ("rejected", serialize_exception(exc), {})
+
+
+def merge_data(
+    definition: EndpointDefinition, current: Any, incoming: Any, arg: Any, previous_arg: Any
+) -> Any:
+    """Run the endpoint's ``merge(current_cache_data, response_data, info)`` on a draft."""
+    from .._draft import produce
+
+    merge = definition.merge
+    assert merge is not None
+    info = {"arg": arg, "previous_arg": previous_arg}
+    return freeze(produce(current, lambda draft: merge(draft, incoming, info)))
+
+
+async def execute_mutation(
+    runtime: Runtime,
+    definition: EndpointDefinition,
+    endpoint_name: str,
+    running: Running,
+    bq_api: BaseQueryApi,
+) -> Outcome:
+    arg = running.arg
+    try:
+        result = check_result(
+            await call_base_query(runtime, definition, arg, bq_api), endpoint_name
+        )
+        meta = result.get("meta")
+        if "error" in result and result["error"] is not None:
+            error = result["error"]
+            if definition.transform_error_response is not None:
+                error = await maybe_await(definition.transform_error_response(error, meta, arg))
+            error = freeze(error)
+            tags = runtime.provided_for(definition, None, error, arg, endpoint_name)
+            return ("rejected", error, {"base_query_meta": meta, "invalidated_tags": tags})
+        data = result.get("data")
+        if definition.transform_response is not None:
+            data = await maybe_await(definition.transform_response(data, meta, arg))
+        data = freeze(data)
+        tags = runtime.provided_for(definition, data, None, arg, endpoint_name)
+        return ("fulfilled", data, {"base_query_meta": meta, "invalidated_tags": tags})
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        return ("rejected", serialize_exception(exc), {})

@@ -1,0 +1,146 @@
+"""What ``dispatch(endpoint.initiate(...))`` returns: awaitable request handles."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Generator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._exceptions import QueryError
+from ._types import QueryState, QueryStatus
+
+if TYPE_CHECKING:
+    from ._endpoints import Endpoint
+    from ._runtime import Running, Runtime
+
+__all__ = ["MutationHandle", "QueryHandle"]
+
+
+class QueryHandle:
+    """A query request (or a cache hit) for one arg.
+
+    ``await handle`` gives the :class:`QueryState` once no request for the entry is
+    running; cancelling the awaiting task never cancels the request itself.
+    """
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        endpoint: Endpoint,
+        arg: Any,
+        key: str,
+        request_id: str,
+        subscribed: bool,
+    ) -> None:
+        self._runtime = runtime
+        self._endpoint = endpoint
+        self.arg = arg
+        self.query_cache_key = key
+        self.request_id = request_id
+        self._subscribed = subscribed
+
+    def __repr__(self) -> str:
+        return f"<QueryHandle {self.query_cache_key} request_id={self.request_id!r}>"
+
+    def __await__(self) -> Generator[Any, None, QueryState]:
+        return self._settled().__await__()
+
+    async def _settled(self) -> QueryState:
+        runtime = self._runtime
+        key = self.query_cache_key
+        while True:
+            running: Running | None = runtime.running.get(key)
+            if running is None:
+                break
+            await asyncio.shield(running.future)
+        return runtime.select_entry(key, self._endpoint.name)
+
+    async def unwrap(self) -> Any:
+        """The data once settled.
+
+        Raises:
+            QueryError: the request failed; ``.error`` holds the error payload.
+        """
+        state = await self
+        if state.status is QueryStatus.REJECTED:
+            raise QueryError(state.error)
+        return state.data
+
+    def refetch(self) -> QueryHandle:
+        """Refetch this arg now (without a new subscription); returns the new handle."""
+        handle: QueryHandle = self._runtime.dispatch(
+            self._endpoint.initiate(self.arg, subscribe=False, force_refetch=True)
+        )
+        return handle
+
+    def unsubscribe(self) -> None:
+        """Drop this handle's subscription; calling it again is harmless."""
+        if self._subscribed:
+            self._subscribed = False
+            self._runtime.unsubscribe(self.query_cache_key, self.request_id)
+
+    def abort(self) -> None:
+        """Abort the running request for this entry, if any."""
+        running = self._runtime.running.get(self.query_cache_key)
+        if running is not None:
+            self._runtime.abort(running)
+
+    def update_subscription_options(self, options: Mapping[str, Any]) -> None:
+        """Replace this handle's subscription options (polling interval, ...)."""
+        self._runtime.update_subscription(self.query_cache_key, self.request_id, options)
+
+
+class MutationHandle:
+    """A mutation request: ``await handle`` gives ``{"data": ...}`` or ``{"error": ...}``."""
+
+    def __init__(
+        self, runtime: Runtime, running: Running, arg: Any, fixed_cache_key: str | None
+    ) -> None:
+        self._runtime = runtime
+        self._running = running
+        self.arg = arg
+        self.request_id = running.request_id
+        self.fixed_cache_key = fixed_cache_key
+
+    def __repr__(self) -> str:
+        return f"<MutationHandle request_id={self.request_id!r}>"
+
+    def __await__(self) -> Generator[Any, None, dict[str, Any]]:
+        return self._settled().__await__()
+
+    async def _settled(self) -> dict[str, Any]:
+        result: dict[str, Any] = await asyncio.shield(self._running.future)
+        return result
+
+    async def unwrap(self) -> Any:
+        """The data.
+
+        Raises:
+            QueryError: the mutation failed; ``.error`` holds the error payload.
+        """
+        result = await self
+        if "error" in result:
+            raise QueryError(result["error"])
+        return result["data"]
+
+    def abort(self) -> None:
+        """Abort the mutation's request if it is still running."""
+        self._runtime.abort(self._running)
+
+    def reset(self) -> None:
+        """Remove this mutation's tracked state (for every sharer of a fixed cache key)."""
+        key = self.fixed_cache_key or self.request_id
+        self._runtime.dispatch(
+            _remove_mutation(
+                self._runtime, key, self.request_id, any_request=bool(self.fixed_cache_key)
+            )
+        )
+
+
+def _remove_mutation(runtime: Runtime, key: str, request_id: str, *, any_request: bool) -> Any:
+    from .._store._action import Action
+
+    return Action(
+        runtime.types.remove_mutation_result,
+        {"key": key, "request_id": request_id, "any": any_request},
+    )

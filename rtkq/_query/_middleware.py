@@ -1,0 +1,80 @@
+"""The api middleware: one per store, fanning actions out to the runtime."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .._types import Dispatch, MiddlewareAPI
+from ._action_types import FOCUSED, ONLINE
+from ._runtime import Runtime
+
+if TYPE_CHECKING:
+    from ._create_api import Api
+
+__all__ = ["build_middleware"]
+
+Hook = Callable[[Runtime, Any, Dispatch], Any]
+
+
+def build_middleware(api: Api) -> Callable[[MiddlewareAPI], Callable[[Dispatch], Dispatch]]:
+    """Return ``api.middleware``. Actions it does not know pass through with one lookup."""
+    types = api.action_types
+
+    def probe(runtime: Runtime, action: Any, next_: Dispatch) -> Any:
+        return runtime
+
+    def reset(runtime: Runtime, action: Any, next_: Dispatch) -> Any:
+        runtime.reset()
+        return next_(action)
+
+    def invalidate(runtime: Runtime, action: Any, next_: Dispatch) -> Any:
+        result = next_(action)
+        runtime.invalidate(action.payload)
+        return result
+
+    def focused(runtime: Runtime, action: Any, next_: Dispatch) -> Any:
+        result = next_(action)
+        runtime.refetch_where("refetch_on_focus", api.refetch_on_focus)
+        return result
+
+    def online(runtime: Runtime, action: Any, next_: Dispatch) -> Any:
+        result = next_(action)
+        runtime.refetch_where("refetch_on_reconnect", api.refetch_on_reconnect)
+        for hook in api.on_online_hooks:
+            hook(runtime)
+        return result
+
+    def upserted(runtime: Runtime, action: Any, next_: Dispatch) -> Any:
+        result = next_(action)
+        for item in action.payload:
+            key = item["query_cache_key"]
+            if not runtime.has_subscribers(key):
+                runtime.schedule_gc(key)
+        return result
+
+    hooks: dict[str, Hook] = {
+        types.runtime_probe: probe,
+        types.reset_api_state: reset,
+        types.invalidate_tags: invalidate,
+        types.upsert_query_entries: upserted,
+        FOCUSED: focused,
+        ONLINE: online,
+    }
+
+    def middleware(store_api: MiddlewareAPI) -> Callable[[Dispatch], Dispatch]:
+        runtime = Runtime(api, store_api.dispatch, store_api.get_state)
+        table = {**hooks, **api.extra_middleware_hooks}
+
+        def wrap(next_: Dispatch) -> Dispatch:
+            def handle(action: Any) -> Any:
+                hook = table.get(getattr(action, "type", None))  # type: ignore[arg-type]
+                if hook is None:
+                    return next_(action)
+                return hook(runtime, action, next_)
+
+            return handle
+
+        return wrap
+
+    return middleware

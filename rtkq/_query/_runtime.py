@@ -1,0 +1,667 @@
+"""The per-store runtime of one api: requests, subscriptions, timers, invalidation.
+
+One :class:`Runtime` exists per store the api middleware is mounted in. Thunks find it
+by dispatching a probe action that only the api middleware answers. Nothing here is
+observable state: subscriptions, running requests and timers live outside the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .._exceptions import QueryError
+from .._freeze import freeze
+from .._store._action import Action
+from .._types import AnyMap
+from ._lifecycle import (
+    CacheEntryRemovedError,
+    CacheLifecycleContext,
+    QueryLifecycleContext,
+    run_hook,
+    silent_future,
+)
+from ._tags import calculate_tags, keys_for_tags
+from ._types import QueryState, QueryStatus, Tag
+
+if TYPE_CHECKING:
+    from ._create_api import Api
+    from ._definitions import EndpointDefinition
+
+__all__ = ["ABORTED", "Runtime", "Signal", "serialize_exception"]
+
+ABORTED: AnyMap = freeze({"status": "CUSTOM_ERROR", "error": "Aborted"})
+_ids = itertools.count(1)
+_prefix = uuid.uuid4().hex[:6]
+
+
+def new_request_id() -> str:
+    return f"{_prefix}-{next(_ids)}"
+
+
+def serialize_exception(exc: BaseException) -> AnyMap:
+    """The error payload of a request whose user code raised ``exc``."""
+    return freeze({"name": type(exc).__name__, "message": str(exc)})
+
+
+def tags_for(
+    api: Api, definition: EndpointDefinition, result: Any, error: Any, arg: Any, endpoint_name: str
+) -> tuple[Tag, ...]:
+    """The tags a query provides (or a mutation invalidates) for one result."""
+    tags = calculate_tags(
+        definition.provides_tags if definition.is_query else definition.invalidates_tags,
+        result,
+        error,
+        arg,
+        api.tag_types,
+        f"{'provides_tags' if definition.is_query else 'invalidates_tags'} of endpoint "
+        f"{endpoint_name!r}",
+    )
+    if definition.entities:
+        tags = (*tags, *(Tag(entity) for entity in definition.entities))
+    return tags
+
+
+class Signal:
+    """Tells a running base query whether its request was aborted."""
+
+    __slots__ = ("aborted",)
+
+    def __init__(self) -> None:
+        self.aborted = False
+
+
+class BaseQueryApi:
+    """The ``api`` argument of a base query and of ``query_fn``."""
+
+    __slots__ = ("arg", "dispatch", "endpoint", "extra", "forced", "get_state", "signal", "type")
+
+    def __init__(
+        self, runtime: Runtime, endpoint: str, kind: str, forced: bool, arg: Any, signal: Signal
+    ) -> None:
+        self.signal = signal
+        self.dispatch = runtime.dispatch
+        self.get_state = runtime.get_state
+        self.extra = runtime.extra
+        self.endpoint = endpoint
+        self.type = kind
+        self.forced = forced
+        self.arg = arg
+
+    def abort(self) -> None:
+        """Ask for this request to stop (the task running it is cancelled)."""
+        self.signal.aborted = True
+
+
+@dataclass(eq=False)
+class Running:
+    """A request that really started (de-duplicated initiates never make one)."""
+
+    request_id: str
+    key: str
+    endpoint_name: str
+    arg: Any
+    future: asyncio.Future[Any]
+    signal: Signal = field(default_factory=Signal)
+    task: asyncio.Task[Any] | None = None
+    is_mutation: bool = False
+    drop_layers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _CacheLifecycle:
+    data_loaded: asyncio.Future[Any]
+    removed: asyncio.Future[Any]
+    task: asyncio.Task[None] | None = None
+
+
+class Runtime:
+    """Everything one api needs per store beyond its observable state."""
+
+    def __init__(self, api: Api, dispatch: Callable[[Any], Any], get_state: Callable[[], Any]):
+        self.api = api
+        self.types = api.action_types
+        self.dispatch = dispatch
+        self.get_state = get_state
+        self.extra: Any = None
+        self.subscriptions: dict[str, dict[str, dict[str, Any]]] = {}
+        self.running: dict[str, Running] = {}
+        self.running_mutations: dict[str, Running] = {}
+        self.gc_timers: dict[str, asyncio.TimerHandle] = {}
+        self.polls: dict[str, tuple[float, asyncio.TimerHandle]] = {}
+        self.pending_tags: list[Tag] = []
+        self.refetch_after_settle: set[str] = set()
+        self.cache_lifecycles: dict[str, _CacheLifecycle] = {}
+        self.hook_tasks: set[asyncio.Task[Any]] = set()
+        self.layers_by_mutation: dict[str, list[tuple[str, str]]] = {}
+        # Layers of succeeded mutations, dropped when the refetch their own
+        # invalidation starts for that entry has landed.
+        self.layer_drops: dict[str, list[str]] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    # -- state access ------------------------------------------------------------
+    def slice_state(self) -> AnyMap:
+        state = self.get_state()
+        path = self.api.reducer_path
+        try:
+            api_state: AnyMap = state[path]
+        except (KeyError, TypeError):
+            raise RuntimeError(
+                f"The api reducer is not in the store under {path!r}. Add it: "
+                f"configure_store(reducer={{{path!r}: api.reducer, ...}}, "
+                "middleware=[api.middleware])."
+            ) from None
+        return api_state
+
+    def entry(self, key: str) -> Any:
+        return self.slice_state()["queries"].get(key)
+
+    def select_entry(self, key: str, endpoint_name: str) -> QueryState:
+        entry = self.entry(key)
+        if entry is None:
+            return QueryState(endpoint_name=endpoint_name, query_cache_key=key)
+        return entry  # type: ignore[no-any-return]
+
+    def select_mutation_by_request(self, request_id: str) -> Any:
+        for entry in self.slice_state()["mutations"].values():
+            if entry.request_id == request_id:
+                return entry
+        return None
+
+    def bind_loop(self) -> asyncio.AbstractEventLoop:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise RuntimeError(
+                "initiate() must be dispatched while an asyncio event loop is running: "
+                "call it from a coroutine (e.g. inside asyncio.run(main()))."
+            ) from None
+        self.loop = loop
+        return loop
+
+    # -- subscriptions -----------------------------------------------------------
+    def subscribe(self, key: str, sub_id: str, options: Mapping[str, Any] | None) -> None:
+        subs = self.subscriptions.setdefault(key, {})
+        subs[sub_id] = dict(options or {})
+        timer = self.gc_timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+        self.update_polling(key)
+
+    def unsubscribe(self, key: str, sub_id: str) -> None:
+        subs = self.subscriptions.get(key)
+        if subs is None or subs.pop(sub_id, None) is None:
+            return
+        if not subs:
+            del self.subscriptions[key]
+        self.update_polling(key)
+        if not subs:
+            self.schedule_gc(key)
+
+    def update_subscription(self, key: str, sub_id: str, options: Mapping[str, Any]) -> None:
+        subs = self.subscriptions.get(key)
+        if subs is None or sub_id not in subs:
+            return
+        subs[sub_id] = dict(options)
+        self.update_polling(key)
+
+    def has_subscribers(self, key: str) -> bool:
+        return bool(self.subscriptions.get(key))
+
+    # -- cache collection --------------------------------------------------------
+    def keep_for(self, endpoint_name: str | None) -> float:
+        definition = self.api.definitions.get(endpoint_name) if endpoint_name else None
+        if definition is not None and definition.keep_unused_data_for is not None:
+            return float(definition.keep_unused_data_for)
+        return float(self.api.keep_unused_data_for)
+
+    def schedule_gc(self, key: str) -> None:
+        if self.has_subscribers(key) or key in self.gc_timers or self.loop is None:
+            return
+        entry = self.entry(key)
+        if entry is None:
+            return
+        delay = self.keep_for(entry.endpoint_name)
+        if math.isinf(delay):
+            return
+        self.gc_timers[key] = self.loop.call_later(delay, self._collect, key)
+
+    def _collect(self, key: str) -> None:
+        self.gc_timers.pop(key, None)
+        if self.has_subscribers(key):
+            return
+        self.remove_entry(key)
+
+    def remove_entry(self, key: str) -> None:
+        running = self.running.get(key)
+        if running is not None:
+            self.abort(running)
+        self.stop_polling(key)
+        self.layer_drops.pop(key, None)
+        self.dispatch(Action(self.types.remove_query_result, {"query_cache_key": key}))
+        self.end_cache_lifecycle(key)
+
+    # -- polling -----------------------------------------------------------------
+    def _poll_options(self, key: str) -> tuple[float, bool]:
+        interval = math.inf
+        skip_unfocused = False
+        for options in self.subscriptions.get(key, {}).values():
+            value = options.get("polling_interval") or 0
+            if value > 0:
+                interval = min(interval, float(value))
+            skip_unfocused = skip_unfocused or bool(options.get("skip_polling_if_unfocused"))
+        return interval, skip_unfocused
+
+    def update_polling(self, key: str) -> None:
+        interval, _ = self._poll_options(key)
+        current = self.polls.get(key)
+        if math.isinf(interval):
+            self.stop_polling(key)
+            return
+        if current is not None and current[0] == interval:
+            return
+        self.stop_polling(key)
+        self._schedule_poll(key, interval)
+
+    def _schedule_poll(self, key: str, interval: float) -> None:
+        if self.loop is None:
+            return
+        self.polls[key] = (interval, self.loop.call_later(interval, self._poll, key))
+
+    def stop_polling(self, key: str) -> None:
+        current = self.polls.pop(key, None)
+        if current is not None:
+            current[1].cancel()
+
+    def restart_poll(self, key: str) -> None:
+        """After a request for ``key`` settled: the next poll counts from now."""
+        interval, _ = self._poll_options(key)
+        self.stop_polling(key)
+        if not math.isinf(interval):
+            self._schedule_poll(key, interval)
+
+    def _poll(self, key: str) -> None:
+        self.polls.pop(key, None)
+        interval, skip_unfocused = self._poll_options(key)
+        if math.isinf(interval):
+            return
+        focused = self.slice_state()["config"].get("focused", True)
+        wanted = (focused or not skip_unfocused) and key not in self.running
+        if wanted and self.refetch(key):
+            return  # restart_poll runs when that request settles
+        self._schedule_poll(key, interval)
+
+    # -- starting requests -------------------------------------------------------
+    def refetch(self, key: str) -> bool:
+        """Refetch the entry ``key`` without subscribing; False when there is nothing to do."""
+        entry = self.entry(key)
+        if entry is None or entry.status is QueryStatus.UNINITIALIZED:
+            return False
+        endpoint = self.api.endpoints.get(entry.endpoint_name)
+        if endpoint is None:
+            return False
+        self.dispatch(endpoint.initiate(entry.original_args, subscribe=False, force_refetch=True))
+        return True
+
+    def start_query(
+        self,
+        definition: EndpointDefinition,
+        endpoint_name: str,
+        arg: Any,
+        key: str,
+        request_id: str,
+        *,
+        forced: bool,
+        execute: Callable[[Running, BaseQueryApi], Any],
+        extra_meta: Mapping[str, Any] | None = None,
+    ) -> Running:
+        loop = self.loop or self.bind_loop()
+        is_new = self.entry(key) is None
+        running = Running(request_id, key, endpoint_name, arg, silent_future(loop))
+        self.running[key] = running
+        meta = {
+            "request_id": request_id,
+            "arg": arg,
+            "endpoint_name": endpoint_name,
+            "query_cache_key": key,
+            "started_at": time.time(),
+            "forced": forced,
+            **(extra_meta or {}),
+        }
+        try:
+            self.dispatch(Action(self.types.query_pending, None, meta))
+        except BaseException:
+            del self.running[key]
+            raise
+        if is_new and definition.on_cache_entry_added is not None:
+            self.start_cache_lifecycle(definition, endpoint_name, arg, key, request_id)
+        fulfilled = silent_future(loop)
+        if definition.on_query_started is not None:
+            ctx = QueryLifecycleContext(
+                self, endpoint_name, arg, request_id, fulfilled, key, is_mutation=False
+            )
+            self._track(
+                run_hook(
+                    loop,
+                    definition.on_query_started,
+                    arg,
+                    ctx,
+                    f"on_query_started of {endpoint_name!r}",
+                )
+            )
+        bq_api = BaseQueryApi(self, endpoint_name, "query", forced, arg, running.signal)
+        running.task = loop.create_task(self._run(running, bq_api, execute, fulfilled))
+        return running
+
+    async def _run(
+        self,
+        running: Running,
+        bq_api: BaseQueryApi,
+        execute: Callable[[Running, BaseQueryApi], Any],
+        fulfilled: asyncio.Future[Any],
+    ) -> None:
+        outcome: tuple[str, Any, Mapping[str, Any]]
+        try:
+            outcome = await execute(running, bq_api)
+        except asyncio.CancelledError:
+            outcome = ("rejected", ABORTED, {"aborted": True})
+        except Exception as exc:  # defensive: execute reports user errors itself
+            outcome = ("rejected", serialize_exception(exc), {})
+        kind, payload, meta = outcome
+        try:
+            if self.running.get(running.key) is running:
+                del self.running[running.key]
+            base_meta = {
+                "request_id": running.request_id,
+                "query_cache_key": running.key,
+                "endpoint_name": running.endpoint_name,
+                "arg": running.arg,
+                **meta,
+            }
+            if kind == "fulfilled":
+                base_meta["fulfilled_at"] = time.time()
+                self.dispatch(Action(self.types.query_fulfilled, payload, base_meta))
+                if not fulfilled.done():
+                    fulfilled.set_result({"data": payload, "meta": meta.get("base_query_meta")})
+                lifecycle = self.cache_lifecycles.get(running.key)
+                if lifecycle is not None and not lifecycle.data_loaded.done():
+                    lifecycle.data_loaded.set_result(
+                        {
+                            "data": self.select_entry(running.key, running.endpoint_name).data,
+                            "meta": meta.get("base_query_meta"),
+                        }
+                    )
+            else:
+                self.dispatch(Action(self.types.query_rejected, payload, base_meta, error=True))
+                if not fulfilled.done():
+                    fulfilled.set_exception(QueryError(payload, meta.get("base_query_meta")))
+        finally:
+            for layer_id in running.drop_layers:
+                self.drop_layer(running.key, layer_id)
+            if not running.future.done():
+                running.future.set_result(None)
+            self.request_settled(running.key)
+
+    def abort(self, running: Running) -> None:
+        running.signal.aborted = True
+        if running.task is not None and not running.task.done():
+            running.task.cancel()
+
+    # -- mutations ---------------------------------------------------------------
+    def start_mutation(
+        self,
+        definition: EndpointDefinition,
+        endpoint_name: str,
+        arg: Any,
+        request_id: str,
+        *,
+        track: bool,
+        fixed_cache_key: str | None,
+        scope: str | None,
+        execute: Callable[[Running, BaseQueryApi], Any],
+    ) -> Running:
+        loop = self.loop or self.bind_loop()
+        running = Running(
+            request_id,
+            fixed_cache_key or request_id,
+            endpoint_name,
+            arg,
+            silent_future(loop),
+            is_mutation=True,
+        )
+        meta = {
+            "request_id": request_id,
+            "arg": arg,
+            "endpoint_name": endpoint_name,
+            "fixed_cache_key": fixed_cache_key,
+            "track": track,
+            "scope": scope,
+            "started_at": time.time(),
+        }
+        self.running_mutations[request_id] = running
+        try:
+            self.dispatch(Action(self.types.mutation_pending, None, meta))
+        except BaseException:
+            del self.running_mutations[request_id]
+            raise
+        fulfilled = silent_future(loop)
+        if definition.on_query_started is not None:
+            ctx = QueryLifecycleContext(
+                self, endpoint_name, arg, request_id, fulfilled, None, is_mutation=True
+            )
+            self._track(
+                run_hook(
+                    loop,
+                    definition.on_query_started,
+                    arg,
+                    ctx,
+                    f"on_query_started of {endpoint_name!r}",
+                )
+            )
+        bq_api = BaseQueryApi(self, endpoint_name, "mutation", False, arg, running.signal)
+        running.task = loop.create_task(
+            self._run_mutation(running, bq_api, execute, fulfilled, meta)
+        )
+        return running
+
+    async def _run_mutation(
+        self,
+        running: Running,
+        bq_api: BaseQueryApi,
+        execute: Callable[[Running, BaseQueryApi], Any],
+        fulfilled: asyncio.Future[Any],
+        pending_meta: Mapping[str, Any],
+    ) -> None:
+        try:
+            outcome = await execute(running, bq_api)
+        except asyncio.CancelledError:
+            outcome = ("rejected", ABORTED, {"aborted": True})
+        except Exception as exc:
+            outcome = ("rejected", serialize_exception(exc), {})
+        kind, payload, meta = outcome
+        result: dict[str, Any]
+        try:
+            self.running_mutations.pop(running.request_id, None)
+            action_meta = {**pending_meta, **meta}
+            if kind == "fulfilled":
+                action_meta["fulfilled_at"] = time.time()
+                self.dispatch(Action(self.types.mutation_fulfilled, payload, action_meta))
+                result = {"data": payload}
+                if not fulfilled.done():
+                    fulfilled.set_result({"data": payload, "meta": meta.get("base_query_meta")})
+            else:
+                self.dispatch(
+                    Action(self.types.mutation_rejected, payload, action_meta, error=True)
+                )
+                result = {"error": payload}
+                if not fulfilled.done():
+                    fulfilled.set_exception(QueryError(payload, meta.get("base_query_meta")))
+            tags = meta.get("invalidated_tags") or ()
+            succeeded = kind == "fulfilled"
+            self.settle_layers(running.request_id, succeeded, tags)
+            if tags:
+                self.invalidate(tags)
+        finally:
+            if not running.future.done():
+                running.future.set_result(result if "result" in locals() else {"error": ABORTED})
+            self.request_settled(None)
+
+    # -- optimistic layers -------------------------------------------------------
+    def add_optimistic_layer(
+        self, mutation_request_id: str, endpoint_name: str, arg: Any, recipe: Callable[[Any], Any]
+    ) -> Any:
+        return self.api.util._add_layer(self, mutation_request_id, endpoint_name, arg, recipe)
+
+    def settle_layers(self, request_id: str, succeeded: bool, tags: Iterable[Tag]) -> None:
+        layers = self.layers_by_mutation.pop(request_id, None)
+        if not layers:
+            return
+        refetching: set[str] = set()
+        if succeeded and tags:
+            refetching = set(keys_for_tags(self.slice_state()["provided"], tags))
+        for key, layer_id in layers:
+            if key in refetching and self.has_subscribers(key):
+                # Dropped when the refetch its own invalidation starts has landed.
+                self.layer_drops.setdefault(key, []).append(layer_id)
+                continue
+            self.drop_layer(key, layer_id)
+
+    def drop_layer(self, key: str, layer_id: str) -> None:
+        self.dispatch(
+            Action(
+                self.types.optimistic_layer_removed, {"query_cache_key": key, "layer_id": layer_id}
+            )
+        )
+
+    # -- settling and invalidation -----------------------------------------------
+    def request_settled(self, key: str | None) -> None:
+        if key is not None:
+            if key in self.refetch_after_settle:
+                self.refetch_after_settle.discard(key)
+                self.invalidate_keys([key])
+            if self.has_subscribers(key):
+                self.restart_poll(key)
+            else:
+                self.schedule_gc(key)
+        if self.pending_tags and not self.running and not self.running_mutations:
+            tags, self.pending_tags = self.pending_tags, []
+            self.invalidate(tags, now=True)
+
+    def invalidate(self, tags: Iterable[Tag], *, now: bool = False) -> None:
+        """Invalidate entries by tag: refetch the subscribed ones, drop the others.
+
+        In the default "delayed" behaviour the tags wait while any request is running
+        and are applied when the last one settles.
+        """
+        tags = list(tags)
+        if not tags:
+            return
+        delayed = self.api.invalidation_behavior == "delayed"
+        if not now and delayed and (self.running or self.running_mutations):
+            self.pending_tags.extend(tags)
+            return
+        keys = keys_for_tags(self.slice_state()["provided"], tags)
+        self.invalidate_keys(keys)
+
+    def invalidate_keys(self, keys: Iterable[str]) -> None:
+        for key in list(keys):
+            if key in self.running:
+                # rtkq fix: an invalidation that hits a request in flight is not lost.
+                self.refetch_after_settle.add(key)
+            elif self.has_subscribers(key) and self.refetch(key):
+                drops = self.layer_drops.pop(key, None)
+                if drops:
+                    running = self.running.get(key)
+                    if running is not None:
+                        running.drop_layers.extend(drops)
+                    else:
+                        for layer_id in drops:
+                            self.drop_layer(key, layer_id)
+            else:
+                self.remove_entry(key)
+
+    def provided_for(
+        self, definition: EndpointDefinition, result: Any, error: Any, arg: Any, endpoint_name: str
+    ) -> tuple[Tag, ...]:
+        return tags_for(self.api, definition, result, error, arg, endpoint_name)
+
+    # -- cache entry lifecycle ---------------------------------------------------
+    def start_cache_lifecycle(
+        self,
+        definition: EndpointDefinition,
+        endpoint_name: str,
+        arg: Any,
+        key: str,
+        request_id: str,
+    ) -> None:
+        loop = self.loop or self.bind_loop()
+        old = self.cache_lifecycles.pop(key, None)
+        if old is not None:
+            self._finish_lifecycle(old)
+        lifecycle = _CacheLifecycle(silent_future(loop), silent_future(loop))
+        self.cache_lifecycles[key] = lifecycle
+        ctx = CacheLifecycleContext(
+            self, endpoint_name, arg, request_id, key, lifecycle.data_loaded, lifecycle.removed
+        )
+        assert definition.on_cache_entry_added is not None
+        lifecycle.task = self._track(
+            run_hook(
+                loop,
+                definition.on_cache_entry_added,
+                arg,
+                ctx,
+                f"on_cache_entry_added of {endpoint_name!r}",
+            )
+        )
+
+    def end_cache_lifecycle(self, key: str) -> None:
+        lifecycle = self.cache_lifecycles.pop(key, None)
+        if lifecycle is not None:
+            self._finish_lifecycle(lifecycle)
+
+    @staticmethod
+    def _finish_lifecycle(lifecycle: _CacheLifecycle) -> None:
+        if not lifecycle.data_loaded.done():
+            lifecycle.data_loaded.set_exception(
+                CacheEntryRemovedError("The cache entry was removed before data loaded.")
+            )
+        if not lifecycle.removed.done():
+            lifecycle.removed.set_result(None)
+
+    def _track(self, task: asyncio.Task[Any] | None) -> asyncio.Task[Any] | None:
+        if task is not None:
+            self.hook_tasks.add(task)
+            task.add_done_callback(self.hook_tasks.discard)
+        return task
+
+    # -- environment and reset ---------------------------------------------------
+    def refetch_where(self, option: str, api_default: bool) -> None:
+        """On focus or reconnect: refetch subscribed entries that asked for it."""
+        for key, subs in list(self.subscriptions.items()):
+            wanted = any(options.get(option, api_default) for options in subs.values())
+            if wanted and key not in self.running:
+                self.refetch(key)
+
+    def reset(self) -> None:
+        """Abort every request, stop every timer and end every lifecycle."""
+        for running in [*self.running.values(), *self.running_mutations.values()]:
+            self.abort(running)
+        for timer in self.gc_timers.values():
+            timer.cancel()
+        for _, handle in self.polls.values():
+            handle.cancel()
+        self.gc_timers.clear()
+        self.polls.clear()
+        self.subscriptions.clear()
+        self.pending_tags.clear()
+        self.refetch_after_settle.clear()
+        self.layer_drops.clear()
+        self.layers_by_mutation.clear()
+        for key in list(self.cache_lifecycles):
+            self.end_cache_lifecycle(key)

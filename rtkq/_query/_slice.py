@@ -1,0 +1,388 @@
+"""The api's reducer: ``state[reducer_path]`` as frozen pyrsistent data.
+
+Shape::
+
+    {"queries":   {cache_key: QueryState},
+     "mutations": {request_id or fixed_cache_key: MutationState},
+     "provided":  {"tags": {type: {id: {cache_key}}}, "keys": {cache_key: [Tag]}},
+     "optimistic": {"layers": {cache_key: [(layer_id, recipe)]},
+                    "base": {cache_key: server data under the layers}},
+     "config":    {"online": bool, "focused": bool, ...}}
+
+Subscriptions are not here: they live in the api middleware, so subscribing does not
+wake store listeners (contract §4).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pyrsistent import pmap, pvector
+
+from .._store._action import Action
+from .._types import AnyMap
+from ._action_types import FOCUSED, OFFLINE, ONLINE, UNFOCUSED, ActionTypes
+from ._tags import EMPTY_PROVIDED, replace_provided
+from ._types import InfiniteQueryState, MutationState, QueryState, QueryStatus
+
+__all__ = ["apply_layers", "build_reducer", "initial_slice_state"]
+
+Handler = Callable[[AnyMap, Action], AnyMap]
+
+_PENDING = QueryStatus.PENDING
+_FULFILLED = QueryStatus.FULFILLED
+_REJECTED = QueryStatus.REJECTED
+_EMPTY_OPTIMISTIC: AnyMap = pmap({"layers": pmap(), "base": pmap()})
+
+
+def initial_slice_state(config: Mapping[str, Any]) -> AnyMap:
+    return pmap(
+        {
+            "queries": pmap(),
+            "mutations": pmap(),
+            "provided": EMPTY_PROVIDED,
+            "optimistic": _EMPTY_OPTIMISTIC,
+            "config": pmap({"online": True, "focused": True, **config}),
+        }
+    )
+
+
+def apply_layers(data: Any, layers: Any) -> Any:
+    """Re-apply optimistic layer recipes, in the order they were made, on ``data``."""
+    from .._draft import produce
+
+    for layer_id, recipe in layers:
+        try:
+            data = produce(data, recipe)
+        except Exception as exc:
+            warnings.warn(
+                f"Optimistic layer {layer_id!r} could not be re-applied on fresh data "
+                f"({type(exc).__name__}: {exc}); it is skipped for this data.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+    return data
+
+
+def _set_data(slice_state: AnyMap, key: str, entry: Any, data: Any, **changes: Any) -> AnyMap:
+    """Store server ``data`` into ``entry``, under any optimistic layers of ``key``."""
+    optimistic: AnyMap = slice_state["optimistic"]
+    layers = optimistic["layers"].get(key)
+    if layers:
+        optimistic = optimistic.set("base", optimistic["base"].set(key, data))
+        slice_state = slice_state.set("optimistic", optimistic)
+        data = apply_layers(data, layers)
+    entry = dataclasses.replace(entry, data=data, **changes)
+    return slice_state.set("queries", slice_state["queries"].set(key, entry))
+
+
+def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[[Any, Any], Any]:
+    """Return the api's reducer for one ``reducer_path``."""
+    initial = initial_slice_state(config)
+
+    def query_pending(state: AnyMap, action: Action) -> AnyMap:
+        meta = action.meta
+        key = meta["query_cache_key"]
+        queries: AnyMap = state["queries"]
+        entry = queries.get(key)
+        changes: dict[str, Any] = {
+            "status": _PENDING,
+            "request_id": meta["request_id"],
+            "started_at": meta["started_at"],
+            "original_args": meta["arg"],
+        }
+        if meta.get("infinite"):
+            changes["direction"] = meta.get("direction")
+            if entry is None:
+                entry = InfiniteQueryState(endpoint_name=meta["endpoint_name"], query_cache_key=key)
+        elif entry is None:
+            entry = QueryState(endpoint_name=meta["endpoint_name"], query_cache_key=key)
+        entry = dataclasses.replace(entry, **changes)
+        return state.set("queries", queries.set(key, entry))
+
+    def query_fulfilled(state: AnyMap, action: Action) -> AnyMap:
+        meta = action.meta
+        key = meta["query_cache_key"]
+        entry = state["queries"].get(key)
+        if entry is None:
+            return state
+        if entry.request_id != meta["request_id"] and not meta.get("upsert"):
+            return state  # superseded by a newer request: its answer wins
+        changes: dict[str, Any] = {
+            "status": _FULFILLED,
+            "error": None,
+            "fulfilled_at": meta["fulfilled_at"],
+        }
+        if meta.get("upsert"):
+            changes["original_args"] = meta["arg"]
+            changes["request_id"] = meta["request_id"]
+        if isinstance(entry, InfiniteQueryState):
+            changes["direction"] = None
+            changes["fetch_error_direction"] = None
+            changes["has_next_page"] = meta.get("has_next_page", False)
+            changes["has_previous_page"] = meta.get("has_previous_page", False)
+        state = _set_data(state, key, entry, action.payload, **changes)
+        tags = meta.get("provided_tags")
+        if tags is not None:
+            state = state.set("provided", replace_provided(state["provided"], key, tags))
+        return state
+
+    def query_rejected(state: AnyMap, action: Action) -> AnyMap:
+        meta = action.meta
+        key = meta["query_cache_key"]
+        queries: AnyMap = state["queries"]
+        entry = queries.get(key)
+        if entry is None or entry.request_id != meta["request_id"]:
+            return state
+        changes: dict[str, Any] = {"status": _REJECTED, "error": action.payload}
+        if isinstance(entry, InfiniteQueryState):
+            changes["fetch_error_direction"] = entry.direction
+            changes["direction"] = None
+        state = state.set("queries", queries.set(key, dataclasses.replace(entry, **changes)))
+        tags = meta.get("provided_tags")
+        if tags is not None:
+            state = state.set("provided", replace_provided(state["provided"], key, tags))
+        return state
+
+    def remove_query_result(state: AnyMap, action: Action) -> AnyMap:
+        key = action.payload["query_cache_key"]
+        queries: AnyMap = state["queries"]
+        if key not in queries:
+            return state
+        state = state.set("queries", queries.remove(key))
+        state = state.set("provided", replace_provided(state["provided"], key, ()))
+        optimistic: AnyMap = state["optimistic"]
+        if key in optimistic["layers"]:
+            state = state.set(
+                "optimistic",
+                pmap(
+                    {
+                        "layers": optimistic["layers"].discard(key),
+                        "base": optimistic["base"].discard(key),
+                    }
+                ),
+            )
+        return state
+
+    def mutation_key(meta: Mapping[str, Any]) -> Any:
+        return meta.get("fixed_cache_key") or meta["request_id"]
+
+    def mutation_pending(state: AnyMap, action: Action) -> AnyMap:
+        meta = action.meta
+        if not meta.get("track", True):
+            return state
+        entry = MutationState(
+            status=_PENDING,
+            endpoint_name=meta["endpoint_name"],
+            original_args=meta["arg"],
+            request_id=meta["request_id"],
+            started_at=meta["started_at"],
+            is_paused=meta.get("is_paused", False),
+            scope=meta.get("scope"),
+            fixed_cache_key=meta.get("fixed_cache_key"),
+        )
+        return state.set("mutations", state["mutations"].set(mutation_key(meta), entry))
+
+    def mutation_settled(status: QueryStatus) -> Handler:
+        def handler(state: AnyMap, action: Action) -> AnyMap:
+            meta = action.meta
+            mutations: AnyMap = state["mutations"]
+            key = mutation_key(meta)
+            entry = mutations.get(key)
+            if entry is None or entry.request_id != meta["request_id"]:
+                return state
+            changes: dict[str, Any] = {"status": status, "is_paused": False}
+            if status is _FULFILLED:
+                changes["data"] = action.payload
+                changes["fulfilled_at"] = meta["fulfilled_at"]
+            else:
+                changes["error"] = action.payload
+            return state.set("mutations", mutations.set(key, dataclasses.replace(entry, **changes)))
+
+        return handler
+
+    def mutation_resumed(state: AnyMap, action: Action) -> AnyMap:
+        meta = action.meta
+        mutations: AnyMap = state["mutations"]
+        key = mutation_key(meta)
+        entry = mutations.get(key)
+        if entry is None or entry.request_id != meta["request_id"] or not entry.is_paused:
+            return state
+        return state.set(
+            "mutations", mutations.set(key, dataclasses.replace(entry, is_paused=False))
+        )
+
+    def remove_mutation_result(state: AnyMap, action: Action) -> AnyMap:
+        payload = action.payload
+        mutations: AnyMap = state["mutations"]
+        key = payload["key"]
+        entry = mutations.get(key)
+        if entry is None:
+            return state
+        request_id = payload.get("request_id")
+        if request_id is not None and entry.request_id != request_id and not payload.get("any"):
+            return state
+        return state.set("mutations", mutations.remove(key))
+
+    def update_provided_by(state: AnyMap, action: Action) -> AnyMap:
+        provided = state["provided"]
+        for key, tags in action.payload:
+            if key in state["queries"]:
+                provided = replace_provided(provided, key, tags)
+        return state.set("provided", provided)
+
+    def query_result_patched(state: AnyMap, action: Action) -> AnyMap:
+        from .._draft import apply_patches
+
+        payload = action.payload
+        key = payload["query_cache_key"]
+        queries: AnyMap = state["queries"]
+        entry = queries.get(key)
+        if entry is None or entry.status is QueryStatus.UNINITIALIZED:
+            return state
+        patches = payload["patches"]
+        entry = dataclasses.replace(entry, data=apply_patches(entry.data, patches))
+        state = state.set("queries", queries.set(key, entry))
+        optimistic: AnyMap = state["optimistic"]
+        base = optimistic["base"]
+        if key in base:
+            # Keep the server data under the layers in step, so that dropping a layer
+            # later does not lose this change.
+            try:
+                patched = apply_patches(base[key], patches)
+            except (ValueError, TypeError, KeyError, IndexError):
+                patched = base[key]
+            state = state.set("optimistic", optimistic.set("base", base.set(key, patched)))
+        tags = payload.get("provided_tags")
+        if tags is not None:
+            state = state.set("provided", replace_provided(state["provided"], key, tags))
+        return state
+
+    def upsert_query_entries(state: AnyMap, action: Action) -> AnyMap:
+        for item in action.payload:
+            key = item["query_cache_key"]
+            entry = state["queries"].get(key)
+            if entry is None:
+                kind = InfiniteQueryState if item.get("infinite") else QueryState
+                entry = kind(
+                    endpoint_name=item["endpoint_name"],
+                    query_cache_key=key,
+                    started_at=item["fulfilled_at"],
+                )
+            changes: dict[str, Any] = {
+                "error": None,
+                "original_args": item["arg"],
+                "fulfilled_at": item["fulfilled_at"],
+            }
+            if entry.status is not _PENDING:
+                # A request in flight keeps its request id, so its answer still lands.
+                changes["status"] = _FULFILLED
+                changes["request_id"] = item["request_id"]
+            state = _set_data(state, key, entry, item["value"], **changes)
+            tags = item.get("provided_tags")
+            if tags is not None:
+                state = state.set("provided", replace_provided(state["provided"], key, tags))
+        return state
+
+    def layer_added(state: AnyMap, action: Action) -> AnyMap:
+        from .._draft import produce
+
+        payload = action.payload
+        key = payload["query_cache_key"]
+        queries: AnyMap = state["queries"]
+        entry = queries.get(key)
+        if entry is None or entry.status is QueryStatus.UNINITIALIZED:
+            return state
+        optimistic: AnyMap = state["optimistic"]
+        layers = optimistic["layers"].get(key, pvector())
+        base = optimistic["base"]
+        if key not in base:
+            base = base.set(key, entry.data)
+        layer = (payload["layer_id"], payload["recipe"])
+        data = produce(entry.data, payload["recipe"])
+        state = state.set(
+            "optimistic",
+            pmap({"layers": optimistic["layers"].set(key, layers.append(layer)), "base": base}),
+        )
+        return state.set("queries", queries.set(key, dataclasses.replace(entry, data=data)))
+
+    def layer_removed(state: AnyMap, action: Action) -> AnyMap:
+        payload = action.payload
+        key = payload["query_cache_key"]
+        optimistic: AnyMap = state["optimistic"]
+        layers = optimistic["layers"].get(key)
+        if not layers:
+            return state
+        remaining = pvector(layer for layer in layers if layer[0] != payload["layer_id"])
+        if len(remaining) == len(layers):
+            return state
+        server_data = optimistic["base"][key]
+        if remaining:
+            optimistic = optimistic.set("layers", optimistic["layers"].set(key, remaining))
+            data = apply_layers(server_data, remaining)
+        else:
+            optimistic = pmap(
+                {
+                    "layers": optimistic["layers"].remove(key),
+                    "base": optimistic["base"].remove(key),
+                }
+            )
+            data = server_data
+        state = state.set("optimistic", optimistic)
+        queries: AnyMap = state["queries"]
+        entry = queries.get(key)
+        if entry is None:
+            return state
+        return state.set("queries", queries.set(key, dataclasses.replace(entry, data=data)))
+
+    def set_config(name: str, value: bool) -> Handler:
+        def handler(state: AnyMap, action: Action) -> AnyMap:
+            config: AnyMap = state["config"]
+            if config.get(name) is value:
+                return state
+            return state.set("config", config.set(name, value))
+
+        return handler
+
+    def reset(state: AnyMap, action: Action) -> AnyMap:
+        return initial.set("config", state["config"])
+
+    handlers: dict[str, Handler] = {
+        types.query_pending: query_pending,
+        types.query_fulfilled: query_fulfilled,
+        types.query_rejected: query_rejected,
+        types.mutation_pending: mutation_pending,
+        types.mutation_fulfilled: mutation_settled(_FULFILLED),
+        types.mutation_rejected: mutation_settled(_REJECTED),
+        types.mutation_resumed: mutation_resumed,
+        types.remove_query_result: remove_query_result,
+        types.remove_mutation_result: remove_mutation_result,
+        types.update_provided_by: update_provided_by,
+        types.query_result_patched: query_result_patched,
+        types.upsert_query_entries: upsert_query_entries,
+        types.optimistic_layer_added: layer_added,
+        types.optimistic_layer_removed: layer_removed,
+        types.reset_api_state: reset,
+        FOCUSED: set_config("focused", True),
+        UNFOCUSED: set_config("focused", False),
+        ONLINE: set_config("online", True),
+        OFFLINE: set_config("online", False),
+    }
+    extra: dict[str, Handler] = {}
+
+    def reducer(state: Any, action: Any) -> Any:
+        if state is None:
+            state = initial
+        handler = handlers.get(action.type)
+        if handler is None:
+            handler = extra.get(action.type)
+            if handler is None:
+                return state
+        return handler(state, action)
+
+    reducer.handlers = handlers  # type: ignore[attr-defined]
+    reducer.extra_handlers = extra  # type: ignore[attr-defined]
+    return reducer

@@ -1,0 +1,156 @@
+"""Tags: normalizing what users write, and the provided-tags index in the slice state.
+
+The index lives at ``state[reducer_path]["provided"]``::
+
+    {"tags": {type: {id: PSet[cache_key]}},   # id None: provided without an id
+     "keys": {cache_key: PVector[Tag]}}       # what each entry provides, for replacement
+
+so that an invalidation costs what it matches, never the number of cached entries.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Collection, Hashable, Iterable, Mapping
+from typing import Any
+
+from pyrsistent import pmap, pset, pvector
+
+from .._types import AnyMap
+from ._types import Tag
+
+__all__ = [
+    "EMPTY_PROVIDED",
+    "TagSpec",
+    "calculate_tags",
+    "keys_for_tags",
+    "normalize_tag",
+    "replace_provided",
+]
+
+TagSpec = Any  # list of tags, or callable(result, error, arg) -> list of tags
+
+EMPTY_PROVIDED: AnyMap = pmap({"tags": pmap(), "keys": pmap()})
+
+
+def normalize_tag(tag: Any, tag_types: Collection[str], where: str) -> Tag:
+    """Turn ``"Post"``, ``{"type": "Post", "id": 1}`` or ``Tag("Post", 1)`` into a :class:`Tag`.
+
+    Raises:
+        TypeError: ``tag`` is none of those shapes, or its id is unhashable.
+        ValueError: the tag's type is not one of ``tag_types``.
+    """
+    if isinstance(tag, Tag):
+        result = tag
+    elif isinstance(tag, str):
+        result = Tag(tag)
+    elif isinstance(tag, Mapping):
+        if "type" not in tag:
+            raise TypeError(
+                f"Tag {dict(tag)!r} in {where} has no 'type'. Write {{'type': 'Post', "
+                "'id': 1}, 'Post' or Tag('Post', 1)."
+            )
+        result = Tag(tag["type"], tag.get("id"))
+    else:
+        raise TypeError(
+            f"A tag must be a str, a dict with 'type' (and 'id') or a Tag; {where} gave "
+            f"{type(tag).__name__!r} ({tag!r})."
+        )
+    if result.type not in tag_types:
+        raise ValueError(
+            f"Tag type {result.type!r} (tag {tag!r} in {where}) is not in tag_types "
+            f"{sorted(tag_types)!r}. Add it to create_api(tag_types=[...])."
+        )
+    if not isinstance(result.id, Hashable):
+        raise TypeError(
+            f"Tag id {result.id!r} in {where} is not hashable; use a str, int or tuple id."
+        )
+    return result
+
+
+def calculate_tags(
+    spec: TagSpec,
+    result: Any,
+    error: Any,
+    arg: Any,
+    tag_types: Collection[str],
+    where: str,
+) -> tuple[Tag, ...]:
+    """Evaluate ``provides_tags``/``invalidates_tags`` for one request.
+
+    A callable that raises is reported with ``warnings.warn`` and provides nothing; the
+    request itself is unaffected. ``None`` entries are skipped. A tag of an unknown type
+    is reported the same way (the request still settles).
+    """
+    if spec is None:
+        return ()
+    if callable(spec):
+        try:
+            spec = spec(result, error, arg)
+        except Exception as exc:
+            warnings.warn(
+                f"{where} raised {type(exc).__name__}: {exc}; no tags were used for this request.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            return ()
+        if spec is None:
+            return ()
+    if isinstance(spec, (str, Tag, Mapping)):
+        spec = [spec]
+    try:
+        return tuple(normalize_tag(tag, tag_types, where) for tag in spec if tag is not None)
+    except (TypeError, ValueError) as exc:
+        warnings.warn(f"{exc} No tags were used for this request.", RuntimeWarning, stacklevel=2)
+        return ()
+
+
+def replace_provided(provided: AnyMap, key: str, tags: Iterable[Tag]) -> AnyMap:
+    """Return ``provided`` with the tags of ``key`` replaced by ``tags``.
+
+    Cost is proportional to the number of old and new tags of that one entry.
+    """
+    new_tags = tuple(dict.fromkeys(tags))
+    keys_index: AnyMap = provided["keys"]
+    old_tags = keys_index.get(key, ())
+    if tuple(old_tags) == new_tags:
+        return provided
+    index: AnyMap = provided["tags"]
+    for tag in old_tags:
+        by_id = index.get(tag.type)
+        if by_id is None:
+            continue
+        holders = by_id.get(tag.id)
+        if holders is None or key not in holders:
+            continue
+        holders = holders.remove(key)
+        by_id = by_id.set(tag.id, holders) if holders else by_id.discard(tag.id)
+        index = index.set(tag.type, by_id) if by_id else index.discard(tag.type)
+    for tag in new_tags:
+        by_id = index.get(tag.type, pmap())
+        holders = by_id.get(tag.id, pset())
+        index = index.set(tag.type, by_id.set(tag.id, holders.add(key)))
+    keys_index = keys_index.set(key, pvector(new_tags)) if new_tags else keys_index.discard(key)
+    return pmap({"tags": index, "keys": keys_index})
+
+
+def keys_for_tags(provided: AnyMap, tags: Iterable[Tag]) -> dict[str, None]:
+    """The cache keys matched by ``tags``, in a stable order (a dict used as a set).
+
+    ``Tag(type)`` matches every entry that provided that type, with or without an id;
+    ``Tag(type, id)`` matches the entries that provided exactly that id.
+    """
+    index: AnyMap = provided["tags"]
+    found: dict[str, None] = {}
+    for tag in tags:
+        by_id = index.get(tag.type)
+        if by_id is None:
+            continue
+        if tag.id is None:
+            for holders in by_id.values():
+                found.update(dict.fromkeys(holders))
+        else:
+            holders = by_id.get(tag.id)
+            if holders:
+                found.update(dict.fromkeys(holders))
+    return found

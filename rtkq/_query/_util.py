@@ -1,0 +1,367 @@
+"""``api.util``: cache updates, invalidation, prefetching and cache queries."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._freeze import freeze
+from .._store._action import Action
+from ._handles import MutationHandle, QueryHandle
+from ._patch_collection import PatchCollection
+from ._runtime import Runtime, new_request_id
+from ._tags import keys_for_tags, normalize_tag
+from ._types import QueryStatus, Tag
+
+if TYPE_CHECKING:
+    from ._create_api import Api
+    from ._endpoints import Endpoint
+
+__all__ = ["ApiUtil"]
+
+Thunk = Callable[[Callable[[Any], Any], Callable[[], Any], Any], Any]
+
+
+class ApiUtil:
+    """Utilities bound to one api (``api.util``)."""
+
+    def __init__(self, api: Api) -> None:
+        self._api = api
+
+    # -- helpers -----------------------------------------------------------------
+    def _endpoint(self, endpoint_name: str) -> Endpoint:
+        return self._api.endpoints[endpoint_name]
+
+    def _slice(self, state: Any) -> Any:
+        try:
+            return state[self._api.reducer_path]
+        except (KeyError, TypeError):
+            raise RuntimeError(
+                f"No api state under {self._api.reducer_path!r}: pass the root state of a "
+                "store that has api.reducer mounted there."
+            ) from None
+
+    def _tags(self, tags: Any, where: str) -> tuple[Tag, ...]:
+        if isinstance(tags, (str, Tag, Mapping)):
+            tags = [tags]
+        return tuple(
+            normalize_tag(tag, self._api.tag_types, where) for tag in tags if tag is not None
+        )
+
+    def _provided(self, endpoint: Endpoint, data: Any, arg: Any) -> tuple[Tag, ...]:
+        from ._runtime import tags_for
+
+        return tags_for(self._api, endpoint.definition, data, None, arg, endpoint.name)
+
+    # -- invalidation ------------------------------------------------------------
+    def invalidate_tags(self, tags: Iterable[Any]) -> Action:
+        """An action that invalidates every entry providing one of ``tags``.
+
+        Subscribed entries refetch; entries without subscribers are removed.
+
+        Raises:
+            ValueError: a tag type not in ``tag_types``.
+            TypeError: a tag that is not a str, dict or ``Tag``.
+        """
+        return Action(self._api.action_types.invalidate_tags, self._tags(tags, "invalidate_tags"))
+
+    def select_invalidated_by(self, state: Any, tags: Iterable[Any]) -> list[dict[str, Any]]:
+        """The entries ``tags`` would invalidate: ``{endpoint_name, original_args, query_cache_key}``."""
+        api_state = self._slice(state)
+        queries = api_state["queries"]
+        found = []
+        for key in keys_for_tags(api_state["provided"], self._tags(tags, "select_invalidated_by")):
+            entry = queries.get(key)
+            if entry is not None:
+                found.append(
+                    {
+                        "endpoint_name": entry.endpoint_name,
+                        "original_args": entry.original_args,
+                        "query_cache_key": key,
+                    }
+                )
+        return found
+
+    def invalidate_queries(
+        self,
+        endpoint_name: str | None = None,
+        *,
+        arg: Any = None,
+        predicate: Callable[[Any], bool] | None = None,
+    ) -> Thunk:
+        """A thunk invalidating entries by endpoint, arg prefix and/or predicate (TanStack style).
+
+        A dict ``arg`` matches an entry whose arg contains every given key with an equal
+        value; another ``arg`` matches by equality. Returns the invalidated cache keys.
+
+        Raises:
+            KeyError: an unknown ``endpoint_name``.
+        """
+        if endpoint_name is not None:
+            self._endpoint(endpoint_name)
+        wanted = freeze(arg)
+
+        def matches(entry: Any) -> bool:
+            if endpoint_name is not None and entry.endpoint_name != endpoint_name:
+                return False
+            if wanted is not None:
+                actual = entry.original_args
+                if isinstance(wanted, Mapping):
+                    if not isinstance(actual, Mapping):
+                        return False
+                    if any(k not in actual or actual[k] != v for k, v in wanted.items()):
+                        return False
+                elif actual != wanted:
+                    return False
+            return predicate is None or bool(predicate(entry))
+
+        def thunk(
+            dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
+        ) -> list[str]:
+            runtime = self._api.runtime_for(dispatch)
+            queries = runtime.slice_state()["queries"]
+            keys = [key for key, entry in queries.items() if matches(entry)]
+            runtime.invalidate_keys(keys)
+            return keys
+
+        return thunk
+
+    # -- cache queries -----------------------------------------------------------
+    def select_cached_args_for_query(self, state: Any, endpoint_name: str) -> list[Any]:
+        """The args of every cached entry of ``endpoint_name`` (uninitialized ones excluded)."""
+        self._endpoint(endpoint_name)
+        return [
+            entry.original_args
+            for entry in self._slice(state)["queries"].values()
+            if entry.endpoint_name == endpoint_name
+            and entry.status is not QueryStatus.UNINITIALIZED
+        ]
+
+    def reset_api_state(self) -> Action:
+        """An action that aborts every request and empties the api's cache."""
+        return Action(self._api.action_types.reset_api_state)
+
+    def get_running_queries_thunk(self) -> Thunk:
+        """A thunk returning handles of every running query and mutation."""
+
+        def thunk(
+            dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
+        ) -> list[QueryHandle | MutationHandle]:
+            runtime = self._api.runtime_for(dispatch)
+            handles: list[QueryHandle | MutationHandle] = [
+                QueryHandle(
+                    runtime, self._endpoint(r.endpoint_name), r.arg, r.key, r.request_id, False
+                )
+                for r in runtime.running.values()
+            ]
+            handles.extend(
+                MutationHandle(runtime, r, r.arg, None) for r in runtime.running_mutations.values()
+            )
+            return handles
+
+        return thunk
+
+    def prefetch(
+        self,
+        endpoint_name: str,
+        arg: Any,
+        force: bool = False,
+        if_older_than: float | None = None,
+    ) -> Thunk:
+        """A thunk that fetches ``arg`` into the cache without subscribing.
+
+        ``force`` always refetches; ``if_older_than`` (seconds) refetches entries older
+        than that. Returns the :class:`QueryHandle`.
+        """
+        endpoint = self._endpoint(endpoint_name)
+        forced: bool | float = (
+            True if force else (if_older_than if if_older_than is not None else False)
+        )
+        return endpoint.initiate(arg, subscribe=False, force_refetch=forced)
+
+    # -- cache updates -----------------------------------------------------------
+    def update_query_data(
+        self,
+        endpoint_name: str,
+        arg: Any,
+        recipe: Callable[[Any], Any],
+        update_provided_tags: bool = False,
+    ) -> Thunk:
+        """A thunk that runs ``recipe`` on a draft of the cached data.
+
+        Returns a :class:`PatchCollection`; ``undo()`` applies the inverse patches. A
+        missing or not-yet-loaded entry gives empty patches and changes nothing.
+
+        Raises:
+            KeyError: an unknown endpoint.
+            ValueError: (when dispatched) the recipe both changed the draft and returned
+                another value.
+        """
+        from .._draft import produce_with_patches
+
+        endpoint = self._endpoint(endpoint_name)
+        key = endpoint.cache_key(arg)
+
+        def thunk(
+            dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
+        ) -> PatchCollection:
+            entry = self._slice(get_state())["queries"].get(key)
+            if entry is None or entry.status is QueryStatus.UNINITIALIZED:
+                return PatchCollection([], [])
+            new_data, patches, inverse = produce_with_patches(entry.data, recipe)
+            if patches or update_provided_tags:
+                dispatch(self._patched(endpoint, arg, key, patches, new_data, update_provided_tags))
+            return PatchCollection(
+                patches,
+                inverse,
+                lambda: dispatch(
+                    self.patch_query_data(endpoint_name, arg, inverse, update_provided_tags)
+                ),
+            )
+
+        return thunk
+
+    def _patched(
+        self,
+        endpoint: Endpoint,
+        arg: Any,
+        key: str,
+        patches: list[dict[str, Any]],
+        new_data: Any,
+        update_provided_tags: bool,
+    ) -> Action:
+        payload: dict[str, Any] = {"query_cache_key": key, "patches": patches}
+        if update_provided_tags:
+            payload["provided_tags"] = self._provided(endpoint, new_data, arg)
+        return Action(self._api.action_types.query_result_patched, payload)
+
+    def patch_query_data(
+        self,
+        endpoint_name: str,
+        arg: Any,
+        patches: list[dict[str, Any]],
+        update_provided_tags: bool = False,
+    ) -> Thunk:
+        """A thunk that applies JSON-Patch-style ``patches`` to the cached data."""
+        from .._draft import apply_patches
+
+        endpoint = self._endpoint(endpoint_name)
+        key = endpoint.cache_key(arg)
+
+        def thunk(dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any) -> None:
+            entry = self._slice(get_state())["queries"].get(key)
+            if entry is None or entry.status is QueryStatus.UNINITIALIZED:
+                return
+            if not patches and not update_provided_tags:
+                return
+            new_data = apply_patches(entry.data, patches) if update_provided_tags else None
+            dispatch(
+                self._patched(endpoint, arg, key, list(patches), new_data, update_provided_tags)
+            )
+
+        return thunk
+
+    def upsert_query_entries(self, entries: Iterable[Mapping[str, Any]]) -> Action:
+        """One action that writes many entries: ``[{"endpoint_name", "arg", "value"}, ...]``.
+
+        Entries are created when missing and provide their tags; entries without a
+        subscriber are collected after ``keep_unused_data_for``.
+
+        Raises:
+            KeyError: an unknown endpoint.
+            TypeError: an item without ``endpoint_name``, ``arg`` and ``value``.
+        """
+        now = time.time()
+        items = []
+        for item in entries:
+            if not isinstance(item, Mapping) or not {"endpoint_name", "arg", "value"} <= set(item):
+                raise TypeError(
+                    f"Each upsert entry must be a dict with 'endpoint_name', 'arg' and "
+                    f"'value', got {item!r}."
+                )
+            endpoint = self._endpoint(item["endpoint_name"])
+            value = freeze(item["value"])
+            arg = item["arg"]
+            items.append(
+                {
+                    "query_cache_key": endpoint.cache_key(arg),
+                    "endpoint_name": endpoint.name,
+                    "arg": arg,
+                    "value": value,
+                    "request_id": new_request_id(),
+                    "fulfilled_at": now,
+                    "infinite": endpoint.definition.is_infinite,
+                    "provided_tags": self._provided(endpoint, value, arg),
+                }
+            )
+        return Action(self._api.action_types.upsert_query_entries, items)
+
+    def upsert_query_data(self, endpoint_name: str, arg: Any, data: Any) -> Thunk:
+        """A thunk that writes ``data`` as the entry of ``arg``; returns an awaitable handle.
+
+        Creates the entry when missing and runs the endpoint's ``merge`` when it has
+        one. A request already in flight for the entry still lands over it.
+        """
+        endpoint = self._endpoint(endpoint_name)
+        key = endpoint.cache_key(arg)
+
+        def thunk(
+            dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
+        ) -> QueryHandle:
+            from ._execute import merge_data
+
+            runtime = self._api.runtime_for(dispatch)
+            runtime.extra = extra
+            value = freeze(data)
+            entry = runtime.entry(key)
+            if (
+                endpoint.definition.merge is not None
+                and entry is not None
+                and entry.data is not None
+            ):
+                value = merge_data(endpoint.definition, entry.data, value, arg, entry.original_args)
+            action = self.upsert_query_entries(
+                [{"endpoint_name": endpoint_name, "arg": arg, "value": value}]
+            )
+            dispatch(action)
+            return QueryHandle(runtime, endpoint, arg, key, action.payload[0]["request_id"], False)
+
+        return thunk
+
+    # -- optimistic layers ---------------------------------------------------------
+    def _add_layer(
+        self,
+        runtime: Runtime,
+        mutation_request_id: str,
+        endpoint_name: str,
+        arg: Any,
+        recipe: Callable[[Any], Any],
+    ) -> PatchCollection:
+        from .._draft import produce_with_patches
+
+        endpoint = self._endpoint(endpoint_name)
+        key = endpoint.cache_key(arg)
+        entry = runtime.entry(key)
+        if entry is None or entry.status is QueryStatus.UNINITIALIZED:
+            return PatchCollection([], [])
+        _, patches, inverse = produce_with_patches(entry.data, recipe)
+        layer_id = new_request_id()
+        runtime.dispatch(
+            Action(
+                self._api.action_types.optimistic_layer_added,
+                {"query_cache_key": key, "layer_id": layer_id, "recipe": recipe},
+            )
+        )
+        if mutation_request_id in runtime.running_mutations:
+            runtime.layers_by_mutation.setdefault(mutation_request_id, []).append((key, layer_id))
+        else:
+            runtime.drop_layer(key, layer_id)  # the mutation has already settled
+
+        def undo() -> None:
+            layers = runtime.layers_by_mutation.get(mutation_request_id)
+            if layers and (key, layer_id) in layers:
+                layers.remove((key, layer_id))
+            runtime.drop_layer(key, layer_id)
+
+        return PatchCollection(patches, inverse, undo)
