@@ -67,7 +67,7 @@ class BaseQuery(Protocol):
     """A base query: ``(args, api, extra_options) -> result``, sync or async."""
 
     def __call__(
-        self, args: Any, api: BaseQueryApi, extra_options: Any = None, /
+        self, args: Any, api: BaseQueryApi, extra_options: Any, /
     ) -> BaseQueryResult | Awaitable[BaseQueryResult]: ...
 
 
