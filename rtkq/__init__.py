@@ -6,6 +6,7 @@ The public surface is re-exported here; every module behind it is private.
 from __future__ import annotations
 
 from ._base_query import fetch_base_query, retry
+from ._draft import apply_patches, produce, produce_with_patches
 from ._exceptions import QueryError
 from ._freeze import freeze, thaw
 from ._query._cache_key import default_serialize_query_args
@@ -54,6 +55,7 @@ __all__ = [
     "Store",
     "Tag",
     "apply_middleware",
+    "apply_patches",
     "combine_reducers",
     "compose",
     "configure_store",
@@ -70,6 +72,8 @@ __all__ = [
     "on_focus_lost",
     "on_offline",
     "on_online",
+    "produce",
+    "produce_with_patches",
     "retry",
     "skip_token",
     "thaw",

@@ -1,0 +1,26 @@
+"""Drafts and patches: immer-style copy-on-write updates of frozen data.
+
+``produce`` hands a recipe a draft (``MapDraft``, ``ListDraft``, ``SetDraft``) of
+frozen pyrsistent data; the writes become a new frozen value that shares every
+untouched subtree with the base, plus JSON-Patch-like patches that ``apply_patches``
+can replay or undo.
+"""
+
+from __future__ import annotations
+
+from ._apply_patches import apply_patches
+from ._base import Draft
+from ._list_draft import ListDraft
+from ._map_draft import MapDraft
+from ._produce import produce, produce_with_patches
+from ._set_draft import SetDraft
+
+__all__ = [
+    "Draft",
+    "ListDraft",
+    "MapDraft",
+    "SetDraft",
+    "apply_patches",
+    "produce",
+    "produce_with_patches",
+]
