@@ -21,14 +21,21 @@ class MemoizedSelector:
         self._recomputations = 0
 
     def __call__(self, state: Any, *args: Any) -> Any:
-        values = tuple(selector(state, *args) for selector in self._inputs)
+        inputs = self._inputs
         last = self._last_args
-        if last is not None and len(last) == len(values):
-            for old, new in zip(last, values, strict=True):
-                if old is not new:
-                    break
-            else:
+        if len(inputs) == 1:  # the common case, without building a tuple first
+            value = inputs[0](state, *args)
+            if last is not None and last[0] is value:
                 return self._last_result
+            values: tuple[Any, ...] = (value,)
+        else:
+            values = tuple([selector(state, *args) for selector in inputs])
+            if last is not None:
+                for old, new in zip(last, values, strict=True):
+                    if old is not new:
+                        break
+                else:
+                    return self._last_result
         result = self._combiner(*values)
         self._last_args = values
         self._last_result = result
