@@ -8,6 +8,7 @@ observable state: subscriptions, running requests and timers live outside the st
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import math
 import time
@@ -111,6 +112,7 @@ class Running:
     signal: Signal = field(default_factory=Signal)
     task: asyncio.Task[Any] | None = None
     is_mutation: bool = False
+    scope: str | None = None
     drop_layers: list[str] = field(default_factory=list)
 
 
@@ -144,6 +146,12 @@ class Runtime:
         # invalidation starts for that entry has landed.
         self.layer_drops: dict[str, list[str]] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
+        # Mutations that may not send yet: same-scope ones queue in dispatch order.
+        self.scopes: dict[str, collections.deque[str]] = {}
+        self.waiting: set[str] = set()
+        # More conditions a mutation must meet before it sends (e.g. being online).
+        self.send_gates: list[Callable[[Running], bool]] = []
+        self._gate_changed: asyncio.Future[None] | None = None
 
     # -- state access ------------------------------------------------------------
     def slice_state(self) -> AnyMap:
@@ -444,11 +452,16 @@ class Runtime:
             "scope": scope,
             "started_at": time.time(),
         }
+        running.scope = scope
+        if scope is not None:
+            self.scopes.setdefault(scope, collections.deque()).append(request_id)
+        meta["is_paused"] = not self.may_send(running)
         self.running_mutations[request_id] = running
         try:
             self.dispatch(Action(self.types.mutation_pending, None, meta))
         except BaseException:
             del self.running_mutations[request_id]
+            self._leave_scope(running)
             raise
         fulfilled = silent_future(loop)
         if definition.on_query_started is not None:
@@ -479,6 +492,7 @@ class Runtime:
         pending_meta: Mapping[str, Any],
     ) -> None:
         try:
+            await self.wait_to_send(running, pending_meta)
             outcome = await execute(running, bq_api)
         except asyncio.CancelledError:
             outcome = ("rejected", ABORTED, {"aborted": True})
@@ -488,6 +502,7 @@ class Runtime:
         result: dict[str, Any]
         try:
             self.running_mutations.pop(running.request_id, None)
+            self._leave_scope(running)
             action_meta = {**pending_meta, **meta}
             if kind == "fulfilled":
                 action_meta["fulfilled_at"] = time.time()
@@ -511,6 +526,56 @@ class Runtime:
             if not running.future.done():
                 running.future.set_result(result if "result" in locals() else {"error": ABORTED})
             self.request_settled(None)
+
+    # -- waiting to send (scopes, offline) ---------------------------------------
+    def may_send(self, running: Running) -> bool:
+        """Whether a mutation may send its request now."""
+        if running.scope is not None:
+            queue = self.scopes.get(running.scope)
+            if queue and queue[0] != running.request_id:
+                return False
+        return all(gate(running) for gate in self.send_gates)
+
+    async def wait_to_send(self, running: Running, pending_meta: Mapping[str, Any]) -> None:
+        """Wait until ``running`` may send; dispatch ``resumed`` if it had to wait."""
+        if self.may_send(running):
+            return
+        self.waiting.add(running.request_id)
+        try:
+            while not self.may_send(running):
+                if self._gate_changed is None or self._gate_changed.done():
+                    assert self.loop is not None
+                    self._gate_changed = self.loop.create_future()
+                await asyncio.shield(self._gate_changed)
+        finally:
+            self.waiting.discard(running.request_id)
+        self.dispatch(Action(self.types.mutation_resumed, None, dict(pending_meta)))
+
+    def gates_changed(self) -> None:
+        """Wake waiting mutations so they check again whether they may send."""
+        gate = self._gate_changed
+        if gate is not None and not gate.done():
+            gate.set_result(None)
+
+    def _leave_scope(self, running: Running) -> None:
+        if running.scope is None:
+            return
+        queue = self.scopes.get(running.scope)
+        if queue is None:
+            return
+        was_head = bool(queue) and queue[0] == running.request_id
+        try:
+            queue.remove(running.request_id)
+        except ValueError:
+            return
+        if not queue:
+            del self.scopes[running.scope]
+        if was_head:
+            self.gates_changed()
+
+    def requests_in_flight(self) -> bool:
+        """Whether a query, or a mutation that is not waiting to send, is running."""
+        return bool(self.running) or len(self.running_mutations) > len(self.waiting)
 
     # -- optimistic layers -------------------------------------------------------
     def add_optimistic_layer(
@@ -549,7 +614,7 @@ class Runtime:
                 self.restart_poll(key)
             else:
                 self.schedule_gc(key)
-        if self.pending_tags and not self.running and not self.running_mutations:
+        if self.pending_tags and not self.requests_in_flight():
             tags, self.pending_tags = self.pending_tags, []
             self.invalidate(tags, now=True)
 
@@ -563,7 +628,7 @@ class Runtime:
         if not tags:
             return
         delayed = self.api.invalidation_behavior == "delayed"
-        if not now and delayed and (self.running or self.running_mutations):
+        if not now and delayed and self.requests_in_flight():
             self.pending_tags.extend(tags)
             return
         keys = keys_for_tags(self.slice_state()["provided"], tags)
@@ -663,5 +728,7 @@ class Runtime:
         self.refetch_after_settle.clear()
         self.layer_drops.clear()
         self.layers_by_mutation.clear()
+        self.scopes.clear()
+        self.gates_changed()
         for key in list(self.cache_lifecycles):
             self.end_cache_lifecycle(key)

@@ -138,6 +138,50 @@ class ApiUtil:
             and entry.status is not QueryStatus.UNINITIALIZED
         ]
 
+    def select_mutations(
+        self,
+        state: Any,
+        endpoint_name: str | None = None,
+        *,
+        status: QueryStatus | str | None = None,
+        predicate: Callable[[Any], bool] | None = None,
+    ) -> list[Any]:
+        """The tracked mutations' states, oldest first (TanStack's ``useMutationState``).
+
+        Filter by ``endpoint_name``, ``status`` (a :class:`QueryStatus` or its value) and
+        ``predicate(mutation_state)``.
+
+        Raises:
+            KeyError: an unknown ``endpoint_name``.
+            ValueError: an unknown ``status``.
+        """
+        if endpoint_name is not None:
+            self._endpoint(endpoint_name)
+        wanted = QueryStatus(status) if status is not None else None
+        found = [
+            entry
+            for entry in self._slice(state)["mutations"].values()
+            if (endpoint_name is None or entry.endpoint_name == endpoint_name)
+            and (wanted is None or entry.status is wanted)
+            and (predicate is None or predicate(entry))
+        ]
+        found.sort(key=lambda entry: entry.started_at or 0.0)
+        return found
+
+    def is_mutating(
+        self,
+        state: Any,
+        endpoint_name: str | None = None,
+        *,
+        predicate: Callable[[Any], bool] | None = None,
+    ) -> int:
+        """How many tracked mutations are pending (paused ones included)."""
+        return len(
+            self.select_mutations(
+                state, endpoint_name, status=QueryStatus.PENDING, predicate=predicate
+            )
+        )
+
     def reset_api_state(self) -> Action:
         """An action that aborts every request and empties the api's cache."""
         return Action(self._api.action_types.reset_api_state)
