@@ -204,7 +204,10 @@ class ListDraft(Draft, MutableSequence[Any]):
     def __delitem__(self, index: SupportsIndex | slice) -> None:
         self._check()
         if isinstance(index, slice):
-            self[index] = []
+            items = self._current.tolist()
+            del items[index]
+            if len(items) != len(self._current):
+                self._reset(pvector(items))
             return
         self._remove_at(self._index(index))
 
