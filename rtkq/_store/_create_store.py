@@ -20,6 +20,7 @@ INIT = f"@@rtkq/INIT.{_suffix}"
 REPLACE = f"@@rtkq/REPLACE.{_suffix}"
 
 _UNSEEN: Any = object()
+_is = operator.is_
 
 Enhancer = Callable[[Callable[..., "Store"]], Callable[..., "Store"]]
 
@@ -142,7 +143,7 @@ class Store:
                 try:
                     new = watcher.selector(state)
                     old = watcher.value
-                    if watcher.equals(new, old):
+                    if new is old or (watcher.equals is not _is and watcher.equals(new, old)):
                         continue
                 except Exception as exc:
                     errors.append(exc)
