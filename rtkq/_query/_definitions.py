@@ -6,6 +6,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._tags import normalize_tag
+from ._types import Tag
+
 __all__ = ["EndpointBuilder", "EndpointDefinition"]
 
 _QUERY = "query"
@@ -105,9 +108,11 @@ def validate_definition(name: str, definition: Any, tag_types: frozenset[str]) -
     """Check one endpoint definition at ``create_api`` time.
 
     Raises:
-        TypeError: the value is not an endpoint definition, or a hook is not callable.
-        ValueError: both or neither of ``query`` and ``query_fn``; an entity whose type is
-            not in ``tag_types``; bad infinite-query options.
+        TypeError: the value is not an endpoint definition; a hook is not callable;
+            ``provides_tags``/``invalidates_tags`` is neither a list of tags nor a
+            callable, or one of its tags is not a str, dict or ``Tag``.
+        ValueError: both or neither of ``query`` and ``query_fn``; an entity or a listed
+            tag whose type is not in ``tag_types``; bad infinite-query options.
     """
     if not isinstance(definition, EndpointDefinition):
         raise TypeError(
@@ -138,12 +143,17 @@ def validate_definition(name: str, definition: Any, tag_types: frozenset[str]) -
                 f"{hook} of endpoint {name!r} must be callable, got "
                 f"{type(value).__name__!r} ({value!r})."
             )
+    _validate_static_tags(name, definition, tag_types)
     for entity in definition.entities:
         if entity not in tag_types:
             raise ValueError(
                 f"Entity {entity!r} of endpoint {name!r} is not in tag_types "
                 f"{sorted(tag_types)!r}. Add it to create_api(tag_types=[...])."
             )
+    if definition.is_infinite:
+        from ._infinite import validate_infinite_options
+
+        validate_infinite_options(name, definition.infinite_query_options)
     if definition.keep_unused_data_for is not None and (
         not isinstance(definition.keep_unused_data_for, (int, float))
         or definition.keep_unused_data_for < 0
@@ -152,3 +162,23 @@ def validate_definition(name: str, definition: Any, tag_types: frozenset[str]) -
             f"keep_unused_data_for of endpoint {name!r} must be a number of seconds >= 0 "
             f"(math.inf keeps data forever), got {definition.keep_unused_data_for!r}."
         )
+
+
+def _validate_static_tags(
+    name: str, definition: EndpointDefinition, tag_types: frozenset[str]
+) -> None:
+    """Check tags written as a list in the definition (callables are checked per request)."""
+    option = "invalidates_tags" if definition.is_mutation else "provides_tags"
+    spec = getattr(definition, option)
+    if spec is None or callable(spec):
+        return
+    if isinstance(spec, (str, Mapping, Tag)):
+        spec = [spec]
+    if not isinstance(spec, (list, tuple)):
+        raise TypeError(
+            f"{option} of endpoint {name!r} must be a list of tags or a callable "
+            f"(result, error, arg) -> list, got {type(spec).__name__!r} ({spec!r})."
+        )
+    for tag in spec:
+        if tag is not None:
+            normalize_tag(tag, tag_types, f"{option} of endpoint {name!r}")

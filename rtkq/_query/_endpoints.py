@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._store._action import Action
 from ._execute import execute_mutation, execute_query
 from ._handles import MutationHandle, QueryHandle
+from ._infinite import DIRECTIONS, MISSING, execute_infinite, next_param
 from ._runtime import Runtime, new_request_id
 from ._types import MutationState, QueryState, QueryStatus, SkipToken
 
@@ -144,6 +144,8 @@ class Endpoint:
         """
         if self.definition.is_mutation:
             return self._initiate_mutation(arg, **options)
+        if self.definition.is_infinite:
+            return self._initiate_infinite(arg, **options)
         return self._initiate_query(arg, **options)
 
     def _initiate_query(
@@ -153,6 +155,7 @@ class Endpoint:
         subscribe: bool = True,
         force_refetch: bool | float = False,
         subscription_options: Mapping[str, Any] | None = None,
+        initial_page_param: Any = MISSING,
     ) -> Thunk:
         if isinstance(arg, SkipToken):
             raise TypeError(
@@ -175,7 +178,14 @@ class Endpoint:
                 runtime, entry, arg, force_refetch, subscribe
             ):
                 try:
-                    self.start(runtime, arg, key, request_id, forced=entry is not None)
+                    self.start(
+                        runtime,
+                        arg,
+                        key,
+                        request_id,
+                        forced=entry is not None,
+                        initial_page_param=initial_page_param,
+                    )
                 except BaseException:
                     if subscribe:
                         runtime.unsubscribe(key, request_id)
@@ -184,12 +194,94 @@ class Endpoint:
 
         return thunk
 
-    def start(self, runtime: Runtime, arg: Any, key: str, request_id: str, *, forced: bool) -> Any:
+    def start(
+        self,
+        runtime: Runtime,
+        arg: Any,
+        key: str,
+        request_id: str,
+        *,
+        forced: bool,
+        direction: str | None = None,
+        initial_page_param: Any = MISSING,
+    ) -> Any:
         """Start a request for ``arg`` (no checks: the caller decided it must run)."""
-        execute = functools.partial(execute_query, runtime, self.definition, self.name)
+        extra_meta = None
+        if self.definition.is_infinite:
+            execute: Any = functools.partial(
+                execute_infinite,
+                runtime,
+                self.definition,
+                self.name,
+                direction,
+                initial_page_param,
+            )
+            extra_meta = {"infinite": True, "direction": direction}
+        else:
+            execute = functools.partial(execute_query, runtime, self.definition, self.name)
         return runtime.start_query(
-            self.definition, self.name, arg, key, request_id, forced=forced, execute=execute
+            self.definition,
+            self.name,
+            arg,
+            key,
+            request_id,
+            forced=forced,
+            execute=execute,
+            extra_meta=extra_meta,
         )
+
+    def _initiate_infinite(
+        self,
+        arg: Any,
+        *,
+        direction: str | None = None,
+        initial_page_param: Any = MISSING,
+        subscribe: bool = True,
+        force_refetch: bool | float = False,
+        subscription_options: Mapping[str, Any] | None = None,
+    ) -> Thunk:
+        if direction not in DIRECTIONS:
+            raise ValueError(
+                f"direction must be None, 'forward' or 'backward', got {direction!r} "
+                f"(endpoint {self.name!r})."
+            )
+        if direction is None:
+            plain = self._initiate_query(
+                arg,
+                subscribe=subscribe,
+                force_refetch=force_refetch,
+                subscription_options=subscription_options,
+                initial_page_param=initial_page_param,
+            )
+            return plain
+        key = self.cache_key(arg)
+        options = self.definition.infinite_query_options
+
+        def thunk(
+            dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
+        ) -> QueryHandle:
+            runtime = self.api.runtime_for(dispatch)
+            runtime.extra = extra
+            runtime.bind_loop()
+            entry = runtime.slice_state()["queries"].get(key)
+            request_id = new_request_id()
+            if subscribe:
+                runtime.subscribe(key, request_id, subscription_options)
+            if key not in runtime.running:
+                has_data = entry is not None and entry.data is not None
+                if not has_data or next_param(options, direction, entry.data, arg) is not None:
+                    self.start(
+                        runtime,
+                        arg,
+                        key,
+                        request_id,
+                        forced=True,
+                        direction=direction if has_data else None,
+                        initial_page_param=initial_page_param,
+                    )
+            return QueryHandle(runtime, self, arg, key, request_id, subscribe)
+
+        return thunk
 
     def _should_fetch(
         self,
@@ -203,9 +295,10 @@ class Endpoint:
             return True
         if entry.fulfilled_at is None:
             return True  # never succeeded (rejected or hydrated pending): try again
-        if _is_stale(entry, force_refetch):
+        now = runtime.now()
+        if _is_stale(entry, force_refetch, now):
             return True
-        if subscribe and _is_stale(entry, runtime.api.refetch_on_mount_or_arg_change):
+        if subscribe and _is_stale(entry, runtime.api.refetch_on_mount_or_arg_change, now):
             return True
         force = self.definition.force_refetch
         if force is not None:
@@ -243,13 +336,13 @@ class Endpoint:
         return thunk
 
 
-def _is_stale(entry: Any, setting: bool | float | None) -> bool:
+def _is_stale(entry: Any, setting: bool | float | None, now: float) -> bool:
     if setting is True:
         return True
     if setting is False or setting is None:
         return False
     fulfilled_at = entry.fulfilled_at
-    return fulfilled_at is None or time.time() - fulfilled_at >= float(setting)
+    return fulfilled_at is None or now - fulfilled_at >= float(setting)
 
 
 class UnknownEndpointError(KeyError, AttributeError):
@@ -259,8 +352,12 @@ class UnknownEndpointError(KeyError, AttributeError):
         return str(self.args[0])
 
 
-class Endpoints(Mapping[str, Endpoint]):
-    """``api.endpoints``: by attribute or by key; unknown names list the known ones."""
+class Endpoints:
+    """``api.endpoints``: by attribute or by key; unknown names list the known ones.
+
+    Only dunder methods are defined, so that no endpoint name (``items``, ``get``, ...)
+    is shadowed by a method. Iterating gives the names.
+    """
 
     def __init__(self) -> None:
         self._by_name: dict[str, Endpoint] = {}
@@ -290,8 +387,8 @@ class Endpoints(Mapping[str, Endpoint]):
     def __contains__(self, name: object) -> bool:
         return name in self._by_name
 
-    def get(self, name: Any, default: Any = None) -> Any:
-        return self._by_name.get(name, default)
+    def _get(self, name: Any) -> Endpoint | None:
+        return self._by_name.get(name)
 
     def __repr__(self) -> str:
         return f"<Endpoints {sorted(self._by_name)}>"

@@ -48,12 +48,16 @@ class QueryHandle:
     async def _settled(self) -> QueryState:
         runtime = self._runtime
         key = self.query_cache_key
+        settled: QueryState | None = None
         while True:
             running: Running | None = runtime.running.get(key)
             if running is None:
                 break
-            await asyncio.shield(running.future)
-        return runtime.select_entry(key, self._endpoint.name)
+            settled = await asyncio.shield(running.future)
+        current: QueryState | None = runtime.entry(key)
+        if current is None and settled is not None:
+            return settled  # collected right after settling (keep_unused_data_for=0)
+        return current or runtime.select_entry(key, self._endpoint.name)
 
     async def unwrap(self) -> Any:
         """The data once settled.
@@ -88,6 +92,25 @@ class QueryHandle:
     def update_subscription_options(self, options: Mapping[str, Any]) -> None:
         """Replace this handle's subscription options (polling interval, ...)."""
         self._runtime.update_subscription(self.query_cache_key, self.request_id, options)
+
+    def fetch_next_page(self) -> QueryHandle:
+        """Infinite queries: fetch the page after the cached ones (no request when none)."""
+        return self._page("forward")
+
+    def fetch_previous_page(self) -> QueryHandle:
+        """Infinite queries: fetch the page before the cached ones (no request when none)."""
+        return self._page("backward")
+
+    def _page(self, direction: str) -> QueryHandle:
+        if not self._endpoint.definition.is_infinite:
+            raise TypeError(
+                f"fetch_{'next' if direction == 'forward' else 'previous'}_page() is only "
+                f"for infinite query endpoints; {self._endpoint.name!r} is a plain query."
+            )
+        handle: QueryHandle = self._runtime.dispatch(
+            self._endpoint.initiate(self.arg, direction=direction, subscribe=False)
+        )
+        return handle
 
 
 class MutationHandle:

@@ -48,7 +48,8 @@ def new_request_id() -> str:
 
 def serialize_exception(exc: BaseException) -> AnyMap:
     """The error payload of a request whose user code raised ``exc``."""
-    return freeze({"name": type(exc).__name__, "message": str(exc)})
+    payload: AnyMap = freeze({"name": type(exc).__name__, "message": str(exc)})
+    return payload
 
 
 def tags_for(
@@ -146,6 +147,7 @@ class Runtime:
         # invalidation starts for that entry has landed.
         self.layer_drops: dict[str, list[str]] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
+        self._clock_origin = 0.0
         # Mutations that may not send yet: same-scope ones queue in dispatch order.
         self.scopes: dict[str, collections.deque[str]] = {}
         self.waiting: set[str] = set()
@@ -190,8 +192,19 @@ class Runtime:
                 "initiate() must be dispatched while an asyncio event loop is running: "
                 "call it from a coroutine (e.g. inside asyncio.run(main()))."
             ) from None
+        if loop is not self.loop:
+            # Timestamps follow the loop clock (contract §6), anchored to the wall clock
+            # once, so that fast-forwarded loop time also ages entries.
+            self._clock_origin = time.time() - loop.time()
         self.loop = loop
         return loop
+
+    def now(self) -> float:
+        """``time.time()``-like seconds that advance with the running loop's clock."""
+        loop = self.loop
+        if loop is None:
+            return time.time()
+        return self._clock_origin + loop.time()
 
     # -- subscriptions -----------------------------------------------------------
     def subscribe(self, key: str, sub_id: str, options: Mapping[str, Any] | None) -> None:
@@ -311,7 +324,7 @@ class Runtime:
         entry = self.entry(key)
         if entry is None or entry.status is QueryStatus.UNINITIALIZED:
             return False
-        endpoint = self.api.endpoints.get(entry.endpoint_name)
+        endpoint = self.api.endpoints._get(entry.endpoint_name)
         if endpoint is None:
             return False
         self.dispatch(endpoint.initiate(entry.original_args, subscribe=False, force_refetch=True))
@@ -338,7 +351,7 @@ class Runtime:
             "arg": arg,
             "endpoint_name": endpoint_name,
             "query_cache_key": key,
-            "started_at": time.time(),
+            "started_at": self.now(),
             "forced": forced,
             **(extra_meta or {}),
         }
@@ -393,7 +406,7 @@ class Runtime:
                 **meta,
             }
             if kind == "fulfilled":
-                base_meta["fulfilled_at"] = time.time()
+                base_meta["fulfilled_at"] = self.now()
                 self.dispatch(Action(self.types.query_fulfilled, payload, base_meta))
                 if not fulfilled.done():
                     fulfilled.set_result({"data": payload, "meta": meta.get("base_query_meta")})
@@ -413,8 +426,15 @@ class Runtime:
             for layer_id in running.drop_layers:
                 self.drop_layer(running.key, layer_id)
             if not running.future.done():
-                running.future.set_result(None)
+                # The settled entry, for awaiting handles even if it is collected at once.
+                running.future.set_result(self._settled_entry(running.key))
             self.request_settled(running.key)
+
+    def _settled_entry(self, key: str) -> Any:
+        try:
+            return self.entry(key)
+        except RuntimeError:  # the api reducer was removed from the store meanwhile
+            return None
 
     def abort(self, running: Running) -> None:
         running.signal.aborted = True
@@ -450,7 +470,7 @@ class Runtime:
             "fixed_cache_key": fixed_cache_key,
             "track": track,
             "scope": scope,
-            "started_at": time.time(),
+            "started_at": self.now(),
         }
         running.scope = scope
         if scope is not None:
@@ -505,7 +525,7 @@ class Runtime:
             self._leave_scope(running)
             action_meta = {**pending_meta, **meta}
             if kind == "fulfilled":
-                action_meta["fulfilled_at"] = time.time()
+                action_meta["fulfilled_at"] = self.now()
                 self.dispatch(Action(self.types.mutation_fulfilled, payload, action_meta))
                 result = {"data": payload}
                 if not fulfilled.done():
