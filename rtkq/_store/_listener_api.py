@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -31,7 +32,11 @@ T = TypeVar("T")
 
 
 def as_predicate(target: Any, what: str = "predicate") -> Predicate:
-    """Turn an action creator, a type string or a predicate into a predicate.
+    """Turn an action creator, a type string, a matcher or a predicate into a predicate.
+
+    A function taking one positional argument is a matcher (``action -> bool``, such
+    as ``creator.match``); otherwise it is called as ``(action, current_state,
+    original_state)``.
 
     Raises:
         TypeError: ``target`` is none of those.
@@ -42,12 +47,29 @@ def as_predicate(target: Any, what: str = "predicate") -> Predicate:
     if callable(match):
         return lambda action, current, original: bool(match(action))
     if callable(target):
+        if _takes_one_argument(target):  # a matcher such as creator.match
+            return lambda action, current, original: bool(target(action))
         return target  # type: ignore[no-any-return]
     raise TypeError(
         f"Expected the {what} to be an action creator, a type string or a function "
         f"(action, current_state, original_state) -> bool, got {type(target).__name__!r} "
         f"({target!r})."
     )
+
+
+def _takes_one_argument(fn: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # some builtins have no signature
+        return False
+    positional = [
+        p
+        for p in parameters
+        if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    ]
+    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters):
+        return False
+    return len(positional) == 1
 
 
 def call_on_loop(loop: asyncio.AbstractEventLoop, fn: Callable[[], Any]) -> None:
@@ -225,8 +247,9 @@ class ListenerApi:
     ) -> tuple[Action, Any, Any] | None:
         """Wait for the next action matching ``predicate``.
 
-        ``predicate`` is ``(action, current_state, original_state) -> bool``, an action
-        creator or a type string. Only actions dispatched after the call count.
+        ``predicate`` is ``(action, current_state, original_state) -> bool``, a
+        matcher ``action -> bool`` (e.g. ``creator.match``), an action creator or a
+        type string. Only actions dispatched after the call count.
 
         Returns:
             ``(action, current_state, original_state)``, or ``None`` when ``timeout``
@@ -294,12 +317,12 @@ class ListenerApi:
         return forked
 
     def cancel_active_listeners(self) -> None:
-        """Cancel the runs of this same listener that started before this one.
+        """Cancel every other running instance of this same listener.
 
-        The "latest wins" building block (debounce, search-as-you-type). Runs started
-        after this one are left alone, so the newest run always survives.
+        The "latest wins" building block (debounce, search-as-you-type): called first
+        thing in an effect, it cancels the older runs.
         """
-        self._middleware.cancel_running(self._entry, before=self._instance.seq)
+        self._middleware.cancel_running(self._entry, keep=self._instance)
 
     def cancel(self) -> None:
         """Cancel this run."""

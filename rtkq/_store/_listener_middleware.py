@@ -11,6 +11,7 @@ from typing import Any
 
 from .._types import Dispatch, Middleware
 from ._action import Action
+from ._eager_task import start_eager_task
 from ._listener_api import Instance, ListenerApi, Predicate, as_predicate, call_on_loop
 
 __all__ = ["ListenerEntry", "ListenerMiddleware", "create_listener_middleware"]
@@ -86,8 +87,10 @@ class ListenerMiddleware:
         Give exactly one of ``action_creator`` (matched with its ``.match``), ``type``
         (an action type string), ``matcher`` (``action -> bool``, e.g. an endpoint's
         ``match_fulfilled``) or ``predicate`` (``(action, current_state,
-        original_state) -> bool``). The effect runs after the reducer; an async effect
-        runs as a task on the running loop. Starting the same listener twice keeps one.
+        original_state) -> bool``; a one-argument function counts as a matcher). The
+        effect runs after the reducer; an async effect runs as a task on the running
+        loop, its first step inside ``dispatch``. Starting the same listener twice
+        keeps one.
 
         Returns:
             A function that stops this listener (running effects go on).
@@ -148,13 +151,9 @@ class ListenerMiddleware:
         with self._lock:
             self._entries = tuple(e for e in self._entries if e is not entry)
 
-    def cancel_running(self, entry: ListenerEntry, before: int | None = None) -> None:
+    def cancel_running(self, entry: ListenerEntry, keep: Instance | None = None) -> None:
         with self._lock:
-            doomed = [
-                instance
-                for seq, instance in entry.running.items()
-                if before is None or seq < before
-            ]
+            doomed = [instance for instance in entry.running.values() if instance is not keep]
         for instance in doomed:
             instance.cancel("listener-cancelled")
 
@@ -247,7 +246,12 @@ class ListenerMiddleware:
         instance.loop = loop
         with self._lock:
             entry.running[instance.seq] = instance
-        instance.task = loop.create_task(self._drive(entry, instance, outcome))
+        # The effect runs up to its first await right now, inside dispatch, as in
+        # Redux Toolkit: a take() there sees the very next action.
+        task = start_eager_task(loop, self._drive(entry, instance, outcome))
+        instance.task = task
+        if instance.signal.cancelled and not task.done():
+            task.cancel()  # it cancelled itself before the task existed
 
     async def _drive(self, entry: ListenerEntry, instance: Instance, coro: Any) -> None:
         try:
@@ -321,7 +325,7 @@ class ListenerMiddleware:
         elif kind == "matcher":
             test = lambda action, current, original: target(action)  # noqa: E731
         else:
-            test = target
+            test = as_predicate(target)
         return ListenerEntry((kind, target, effect), test, effect)
 
 
@@ -336,9 +340,11 @@ def create_listener_middleware(*, on_error: OnError | None = None) -> ListenerMi
     ``throw_if_cancelled``, ``unsubscribe`` and ``subscribe``.
 
     Effects run after the reducer, in the order the listeners were started. An async
-    effect starts as a task on the running loop, so its first step runs on the next
-    loop iteration (not inside ``dispatch`` as in JavaScript); ``take`` and
-    ``condition`` see the actions dispatched after they are called.
+    effect becomes a task on the running loop whose first step runs at once, inside
+    ``dispatch`` (as in JavaScript): a ``take`` or ``condition`` reached before the
+    first real suspension sees the very next action. Dispatching an action that an
+    async effect listens to needs a running loop on the dispatching thread; without
+    one the effect is reported to ``on_error`` as a ``RuntimeError``.
 
     Args:
         on_error: ``on_error(error, {"raised_by": "effect" | "predicate"})`` for

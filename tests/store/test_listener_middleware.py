@@ -12,6 +12,12 @@ ping = create_action("ping")
 search = create_action("search")
 
 
+async def settle() -> None:
+    """Let scheduled callbacks and task steps run for a few loop iterations."""
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
 def setup(**kwargs: Any) -> tuple[Any, Any, list[tuple[BaseException, dict[str, str]]]]:
     errors: list[tuple[BaseException, dict[str, str]]] = []
     lm = create_listener_middleware(on_error=lambda e, info: errors.append((e, info)), **kwargs)
@@ -435,3 +441,122 @@ def test_non_actions_pass_through_untouched() -> None:
     lm, store, _ = setup()
     lm.start_listening(predicate=lambda a, c, o: True, effect=lambda a, api: None)
     assert store.dispatch(lambda d, g, e: "thunk result") == "thunk result"
+
+
+# -- scenarios ported from Redux Toolkit's listener middleware tests --------------
+
+
+async def test_async_effect_runs_synchronously_up_to_its_first_await() -> None:
+    lm, store, _ = setup()
+    tasks: list[Any] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        tasks.append(asyncio.current_task())
+        api.dispatch(counter.actions.add(5))
+        await asyncio.sleep(0)
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    assert store.get_state()["counter"] == 5
+    assert tasks[0] is not None and tasks[0] is not asyncio.current_task()
+    await tasks[0]
+
+
+async def test_take_sees_the_action_dispatched_right_after() -> None:
+    lm, store, _ = setup()
+    results: list[Any] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        results.append(await api.take(counter.actions.inc.match))  # a one-argument matcher
+
+    lm.start_listening(predicate=counter.actions.add.match, effect=effect)
+    store.dispatch(counter.actions.add(1))
+    store.dispatch(counter.actions.inc())
+    await settle()
+    assert results == [(counter.actions.inc(), {"counter": 2}, {"counter": 1})]
+
+
+async def test_signal_reasons_for_cancelled_and_completed_runs() -> None:
+    lm, store, _ = setup()
+    signals: list[Any] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        signals.append(api.signal)
+        api.cancel_active_listeners()
+        await api.delay(0.01)
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    store.dispatch(ping())  # cancels the first run at once
+    assert signals[0].reason == "listener-cancelled"
+    await asyncio.sleep(0.05)
+    assert signals[1].reason == "listener-completed"
+
+
+async def test_an_effect_can_unsubscribe_and_subscribe_again() -> None:
+    lm, store, _ = setup()
+    runs: list[int] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        runs.append(1)
+        api.unsubscribe()
+        await api.condition(counter.actions.inc.match)
+        api.subscribe()
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    store.dispatch(ping())
+    assert len(runs) == 1
+    store.dispatch(counter.actions.inc())
+    await settle()
+    store.dispatch(ping())
+    assert len(runs) == 2
+
+
+async def test_clear_listeners_cancels_forks_before_they_run() -> None:
+    lm, store, _ = setup()
+
+    async def effect(action: Action, api: Any) -> None:
+        await api.fork(lambda fork_api: api.dispatch(counter.actions.add(3))).result()
+        api.dispatch(counter.actions.add(4))
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    lm.clear_listeners()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert store.get_state()["counter"] == 0
+
+
+async def test_a_run_that_cancels_itself_in_its_first_step_ends_cancelled() -> None:
+    lm, store, errors = setup()
+    after: list[int] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        api.cancel()
+        await asyncio.sleep(0)
+        after.append(1)
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert after == []
+    assert errors == []
+
+
+async def test_sync_effect_and_async_effect_on_one_action_run_in_start_order() -> None:
+    lm, store, _ = setup()
+    order: list[str] = []
+
+    async def first(action: Action, api: Any) -> None:
+        order.append("async first step")
+        await asyncio.sleep(0)
+        order.append("async rest")
+
+    lm.start_listening(action_creator=ping, effect=first)
+    lm.start_listening(action_creator=ping, effect=lambda a, api: order.append("sync"))
+    store.dispatch(ping())
+    order.append("dispatch returned")
+    await asyncio.sleep(0.01)
+    assert order == ["async first step", "sync", "dispatch returned", "async rest"]
