@@ -191,7 +191,7 @@ def test_iteration_gives_drafts_and_reversed() -> None:
         for item in d:
             if isinstance(item, MapDraft):
                 item["seen"] = True
-        assert list(reversed(d))[0] == "four"
+        assert next(reversed(d)) == "four"
 
     new, _, _ = round_trip(BASE, recipe)
     assert all(new[i]["seen"] for i in range(3))
