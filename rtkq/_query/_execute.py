@@ -92,7 +92,7 @@ async def execute_query(
         if definition.merge is not None:
             current = runtime.entry(running.key)
             if current is not None and current.data is not None:
-                data = merge_data(definition, current.data, data, arg, current.original_args)
+                data = merge_data(definition, current.data, data, arg, running.previous_arg)
         tags = runtime.provided_for(definition, data, None, arg, endpoint_name)
         return ("fulfilled", data, {"base_query_meta": meta, "provided_tags": tags})
     except asyncio.CancelledError:

@@ -115,6 +115,8 @@ class Running:
     is_mutation: bool = False
     scope: str | None = None
     drop_layers: list[str] = field(default_factory=list)
+    # The entry's arg before this request's pending replaced it (merge's previous_arg).
+    previous_arg: Any = None
 
 
 @dataclass
@@ -343,8 +345,11 @@ class Runtime:
         extra_meta: Mapping[str, Any] | None = None,
     ) -> Running:
         loop = self.loop or self.bind_loop()
-        is_new = self.entry(key) is None
+        previous = self.entry(key)
+        is_new = previous is None
         running = Running(request_id, key, endpoint_name, arg, silent_future(loop))
+        if previous is not None:
+            running.previous_arg = previous.original_args
         self.running[key] = running
         meta = {
             "request_id": request_id,
