@@ -560,3 +560,69 @@ async def test_sync_effect_and_async_effect_on_one_action_run_in_start_order() -
     order.append("dispatch returned")
     await asyncio.sleep(0.01)
     assert order == ["async first step", "sync", "dispatch returned", "async rest"]
+
+
+async def test_take_resolves_when_another_thread_dispatches() -> None:
+    lm, store, _ = setup()
+    results: list[Any] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        results.append(await api.take("counter/inc"))
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    await asyncio.to_thread(store.dispatch, counter.actions.inc())
+    await settle()
+    assert results == [(counter.actions.inc(), {"counter": 1}, {"counter": 0})]
+
+
+@pytest.mark.looptime
+async def test_clear_listeners_from_another_thread_cancels_on_the_loop() -> None:
+    lm, store, _ = setup()
+    signals: list[Any] = []
+    finished: list[int] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        signals.append(api.signal)
+        await api.delay(10)
+        finished.append(1)
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    await asyncio.to_thread(lm.clear_listeners)
+    await asyncio.sleep(20)
+    assert finished == []
+    assert repr(signals[0]) == "<CancelSignal cancelled=True reason='listener-cancelled'>"
+
+
+@pytest.mark.looptime
+async def test_pause_and_throw_if_cancelled() -> None:
+    lm, store, _ = setup()
+    outcomes: list[Any] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        api.cancel_active_listeners()
+        if action.payload == "fork":
+            forked = api.fork(lambda fork_api: fork_api.pause(asyncio.sleep(1, "forked")))
+            outcomes.append((await forked.result()).value)
+            return
+        outcomes.append(await api.pause(asyncio.sleep(1, "paused")))
+        try:
+            await api.pause(asyncio.sleep(5))
+        except asyncio.CancelledError:
+            outcomes.append("cancelled during pause")
+            api.throw_if_cancelled()  # raises again: the run is over
+
+    lm.start_listening(action_creator=ping, effect=effect)
+    store.dispatch(ping())
+    await asyncio.sleep(2)
+    store.dispatch(ping("fork"))
+    await asyncio.sleep(2)
+    assert outcomes == ["paused", "cancelled during pause", "forked"]
+
+
+def test_fork_needs_a_callable() -> None:
+    lm, store, errors = setup()
+    lm.start_listening(action_creator=ping, effect=lambda a, api: api.fork(3))
+    store.dispatch(ping())
+    assert "fork's argument to be a function" in str(errors[0][0])

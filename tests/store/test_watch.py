@@ -271,3 +271,19 @@ async def test_changes_bad_selector() -> None:
     store = make_store()
     with pytest.raises(TypeError, match=r"Expected the selector to be a function, got 'int'"):
         store.changes(3)  # type: ignore[arg-type]
+
+
+def test_a_raising_selector_is_reported_and_others_still_run() -> None:
+    store = make_store()
+    seen: list[int] = []
+
+    def fragile(state: Any) -> Any:
+        if state["counter"] > 0:
+            raise LookupError("selector failed")
+        return 0
+
+    store.watch(fragile, lambda n, o: None)
+    store.watch(lambda s: s["counter"], lambda n, o: seen.append(n))
+    with pytest.raises(LookupError, match="selector failed"):
+        store.dispatch(counter.actions.inc())
+    assert seen == [1]
