@@ -47,8 +47,12 @@ def run_live_server(
     Raises:
         RuntimeError: the server did not start within ``startup_timeout`` seconds.
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio only turns Nagle off (TCP_NODELAY) on accepted
+    # sockets whose proto says TCP, and with Nagle on every response that uvicorn writes
+    # in two parts waits ~40 ms for a delayed ACK. Linux also copies the option over.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(

@@ -1,0 +1,223 @@
+"""HTTP throughput: fetch_base_query vs a bare httpx.AsyncClient, and through the API slice.
+
+A local Starlette app runs under uvicorn in a background thread (``tests/_live_server.py``);
+the client side runs on one event loop in the main thread. Every scenario sends ``n``
+GET requests for distinct URLs with at most 20 in flight, except the de-duplication one.
+The server shares the process (and the GIL) with the client, so absolute figures are
+lower than against a separate server; the overhead ratio is what to read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import pathlib
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from benchmarks._harness import Row, measure
+from rtkq import fetch_base_query
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from tests._live_server import run_live_server
+
+IN_FLIGHT = 20
+
+
+async def _item(request: Request) -> JSONResponse:
+    item_id = request.path_params["item_id"]
+    return JSONResponse({"id": item_id, "name": f"item {item_id}", "tags": ["a", "b"]})
+
+
+APP = Starlette(routes=[Route("/items/{item_id:int}", _item)])
+
+
+async def _bounded(n: int, one: Callable[[int], Awaitable[Any]]) -> None:
+    """Run ``one(i)`` for ``i < n`` with at most ``IN_FLIGHT`` running at once."""
+    gate = asyncio.Semaphore(IN_FLIGHT)
+
+    async def gated(i: int) -> None:
+        async with gate:
+            await one(i)
+
+    await asyncio.gather(*(gated(i) for i in range(n)))
+
+
+def _rate_note(row: Row) -> str:
+    return f"{row['ops'] / row['median_s']:,.0f} req/s"
+
+
+def _row(scenario: str, impl: str, n: int, times: list[float]) -> Row:
+    median = statistics.median(times)
+    return {
+        "scenario": scenario,
+        "impl": impl,
+        "n": n,
+        "ops": n,
+        "median_s": median,
+        "min_s": min(times),
+        "max_s": max(times),
+        "per_op_us": median / n * 1e6,
+        "runs": len(times),
+        "note": "",
+    }
+
+
+def _interleaved(
+    scenario: str,
+    n: int,
+    repeat: int,
+    loop: asyncio.AbstractEventLoop,
+    bare: Callable[[], Coroutine[Any, Any, Any]],
+    ours: Callable[[], Coroutine[Any, Any, Any]],
+) -> list[Row]:
+    """Time ``bare`` and ``ours`` alternately (after one warm-up each), so drifting
+    machine load hits both alike; return an httpx row and a fetch_base_query row."""
+    times: dict[str, list[float]] = {"httpx": [], "fetch_base_query": []}
+    for i in range(repeat + 1):
+        for impl, make in (("httpx", bare), ("fetch_base_query", ours)):
+            gc.collect()
+            start = time.perf_counter()
+            loop.run_until_complete(make())
+            if i:
+                times[impl].append(time.perf_counter() - start)
+    base = _row(scenario, "httpx", n, times["httpx"])
+    mine = _row(scenario, "fetch_base_query", n, times["fetch_base_query"])
+    by_median = (mine["median_s"] / base["median_s"] - 1) * 100
+    by_min = (mine["min_s"] / base["min_s"] - 1) * 100
+    base["note"] = _rate_note(base)
+    mine["note"] = (
+        f"{_rate_note(mine)}, overhead vs httpx {by_median:+.1f}% (median), {by_min:+.1f}% (best)"
+    )
+    return [base, mine]
+
+
+def _json_handler(request: httpx.Request) -> httpx.Response:
+    item_id = request.url.path.rsplit("/", 1)[1]
+    return httpx.Response(200, json={"id": item_id, "name": f"item {item_id}", "tags": ["a"]})
+
+
+def run(quick: bool) -> list[Row]:
+    sizes = [200, 500] if quick else [250, 1000]
+    repeat = 3 if quick else 7
+    rows: list[Row] = []
+    loop = asyncio.new_event_loop()
+    try:
+        with run_live_server(APP) as base_url:
+            client = httpx.AsyncClient(timeout=None, follow_redirects=True)
+            bq = fetch_base_query(base_url)
+            mock = httpx.AsyncClient(transport=httpx.MockTransport(_json_handler))
+            mock_bq = fetch_base_query("http://mock.test", client=mock)
+            for n in sizes:
+                rows += _interleaved(
+                    f"{n} distinct GETs, {IN_FLIGHT} in flight",
+                    n,
+                    repeat,
+                    loop,
+                    lambda n=n: _bounded(n, _bare_get(client, base_url)),  # type: ignore[misc]
+                    lambda n=n: _bounded(n, _bq_get(bq)),  # type: ignore[misc]
+                )
+                rows += _interleaved(
+                    f"{n} GETs on httpx.MockTransport (CPU only)",
+                    n,
+                    repeat,
+                    loop,
+                    lambda n=n: _bounded(n, _bare_get(mock, "http://mock.test")),  # type: ignore[misc]
+                    lambda n=n: _bounded(n, _bq_get(mock_bq)),  # type: ignore[misc]
+                )
+                rows += _api_slice_rows(loop, bq, n, repeat)
+            loop.run_until_complete(client.aclose())
+            loop.run_until_complete(mock.aclose())
+            loop.run_until_complete(bq.aclose())
+    finally:
+        loop.close()
+    return rows
+
+
+def _bare_get(client: httpx.AsyncClient, base_url: str) -> Callable[[int], Awaitable[None]]:
+    async def one(i: int) -> None:
+        response = await client.get(f"{base_url}/items/{i}")
+        response.raise_for_status()
+        response.json()
+
+    return one
+
+
+def _bq_get(bq: Any) -> Callable[[int], Awaitable[None]]:
+    async def one(i: int) -> None:
+        result = await bq(f"items/{i}", None, None)
+        assert "data" in result, result
+
+    return one
+
+
+def _api_slice_rows(loop: asyncio.AbstractEventLoop, bq: Any, n: int, repeat: int) -> list[Row]:
+    """The same requests through ``create_api`` (skipped while it is not importable)."""
+    try:
+        from rtkq import configure_store, create_api  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+
+    def fresh_store() -> tuple[Any, Any]:
+        api = create_api(
+            base_query=bq,
+            endpoints=lambda build: {"get_item": build.query(query=lambda i: f"items/{i}")},
+        )
+        store = configure_store(
+            reducer={api.reducer_path: api.reducer}, middleware=[api.middleware]
+        )
+        return api, store
+
+    def distinct(setup: tuple[Any, Any]) -> None:
+        api, store = setup
+
+        async def go() -> None:
+            async def one(i: int) -> None:
+                state = await store.dispatch(api.endpoints.get_item.initiate(i))
+                assert state.is_success, state
+
+            await _bounded(n, one)
+
+        loop.run_until_complete(go())
+
+    def identical(setup: tuple[Any, Any]) -> None:
+        api, store = setup
+
+        async def go() -> None:
+            handles = [store.dispatch(api.endpoints.get_item.initiate(1)) for _ in range(n)]
+            states = await asyncio.gather(*handles)
+            assert all(state.is_success for state in states)
+
+        loop.run_until_complete(go())
+
+    scenario_distinct = f"{n} distinct initiate, {IN_FLIGHT} in flight"
+    row_distinct = measure(
+        scenario_distinct,
+        distinct,
+        n=n,
+        ops=n,
+        repeat=repeat,
+        setup=fresh_store,
+        impl="create_api",
+    )
+    row_distinct["note"] = _rate_note(row_distinct)
+    row_identical = measure(
+        f"{n} identical concurrent initiate (1 request)",
+        identical,
+        n=n,
+        ops=n,
+        repeat=repeat,
+        setup=fresh_store,
+        impl="create_api",
+    )
+    row_identical["note"] = f"{row_identical['per_op_us']:.1f} us per initiate"
+    return [row_distinct, row_identical]
