@@ -139,13 +139,13 @@ class MapDraft(Draft, MutableMapping[Any, Any]):
         base = self._base
         if not self._overrides:
             return Finished(base, [], [])
-        evolver = base.evolver()
+        changes: list[tuple[Any, Any]] = []
         forward: list[Patch] = []
         inverse: list[Patch] = []
         for key, slot in self._overrides.items():
             old = base.get(key, _MISSING)
             if slot is _DELETED:
-                evolver.remove(key)
+                changes.append((key, _DELETED))
                 forward.append(("remove", (key,), NO_VALUE))
                 inverse.append(("add", (key,), old))
                 continue
@@ -155,7 +155,7 @@ class MapDraft(Draft, MutableMapping[Any, Any]):
                 if new is old:
                     continue
                 if old is slot._base:
-                    evolver[key] = new
+                    changes.append((key, new))
                     forward.extend(prefixed(key, done.forward))
                     inverse.extend(prefixed(key, done.inverse))
                     continue
@@ -163,16 +163,29 @@ class MapDraft(Draft, MutableMapping[Any, Any]):
                 new = fin.value(slot)
             if old is not _MISSING and same_value(old, new):
                 continue
-            evolver[key] = new
+            changes.append((key, new))
             if old is _MISSING:
                 forward.append(("add", (key,), new))
                 inverse.append(("remove", (key,), NO_VALUE))
             else:
                 forward.append(("replace", (key,), new))
                 inverse.append(("replace", (key,), old))
-        if not forward:
+        if not changes:
             return Finished(base, [], [])
-        return Finished(evolver.persistent(), forward, inverse)
+        return Finished(_apply_changes(base, changes), forward, inverse)
+
+
+def _apply_changes(base: PMap[Any, Any], changes: list[tuple[Any, Any]]) -> PMap[Any, Any]:
+    if len(changes) == 1:  # the common optimistic update: one field
+        key, value = changes[0]
+        return base.remove(key) if value is _DELETED else base.set(key, value)
+    evolver = base.evolver()
+    for key, value in changes:
+        if value is _DELETED:
+            evolver.remove(key)
+        else:
+            evolver[key] = value
+    return evolver.persistent()
 
 
 DRAFT_TYPES[type(pmap())] = MapDraft
