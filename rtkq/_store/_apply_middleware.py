@@ -36,6 +36,11 @@ class MiddlewareAPI:
     def dispatch(self, action: Any) -> Any:
         return self._store.dispatch(action)
 
+    @property
+    def extra_argument(self) -> Any:
+        """``configure_store``'s ``extra_argument`` (``None`` for other stores)."""
+        return self._store.extra_argument
+
 
 def apply_middleware(*middlewares: Middleware) -> Callable[..., Any]:
     """Return a store enhancer that runs each dispatch through ``middlewares`` in order.

@@ -211,9 +211,18 @@ class ListenerApi:
         dispatch: the store's ``dispatch``.
         get_state: the store's ``get_state`` (the state now).
         signal: this run's :class:`CancelSignal`.
+        extra: the store's ``extra_argument``.
     """
 
-    __slots__ = ("_entry", "_instance", "_middleware", "_original", "dispatch", "get_state")
+    __slots__ = (
+        "_entry",
+        "_instance",
+        "_middleware",
+        "_original",
+        "_store_api",
+        "dispatch",
+        "get_state",
+    )
 
     def __init__(
         self,
@@ -227,12 +236,18 @@ class ListenerApi:
         self._entry = entry
         self._instance = instance
         self._original = original_state
+        self._store_api = store_api
         self.dispatch: Callable[[Any], Any] = store_api.dispatch
         self.get_state: Callable[[], Any] = store_api.get_state
 
     @property
     def signal(self) -> CancelSignal:
         return self._instance.signal
+
+    @property
+    def extra(self) -> Any:
+        """The store's ``extra_argument`` (what thunks get as their third argument)."""
+        return getattr(self._store_api, "extra_argument", None)
 
     def get_original_state(self) -> Any:
         """The state just before the action that started this effect."""

@@ -337,7 +337,7 @@ def create_listener_middleware(*, on_error: OnError | None = None) -> ListenerMi
     api)``, sync or async; ``api`` is a :class:`ListenerApi` with ``dispatch``,
     ``get_state``, ``get_original_state``, ``take``, ``condition``, ``delay``,
     ``pause``, ``fork``, ``cancel_active_listeners``, ``cancel``, ``signal``,
-    ``throw_if_cancelled``, ``unsubscribe`` and ``subscribe``.
+    ``throw_if_cancelled``, ``unsubscribe``, ``subscribe`` and ``extra``.
 
     Effects run after the reducer, in the order the listeners were started. An async
     effect becomes a task on the running loop whose first step runs at once, inside

@@ -18,10 +18,12 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
-def setup(**kwargs: Any) -> tuple[Any, Any, list[tuple[BaseException, dict[str, str]]]]:
+def setup(extra: Any = None) -> tuple[Any, Any, list[tuple[BaseException, dict[str, str]]]]:
     errors: list[tuple[BaseException, dict[str, str]]] = []
-    lm = create_listener_middleware(on_error=lambda e, info: errors.append((e, info)), **kwargs)
-    store = configure_store({"counter": counter.reducer}, middleware=[lm.middleware])
+    lm = create_listener_middleware(on_error=lambda e, info: errors.append((e, info)))
+    store = configure_store(
+        {"counter": counter.reducer}, middleware=[lm.middleware], extra_argument=extra
+    )
     return lm, store, errors
 
 
@@ -626,3 +628,11 @@ def test_fork_needs_a_callable() -> None:
     lm.start_listening(action_creator=ping, effect=lambda a, api: api.fork(3))
     store.dispatch(ping())
     assert "fork's argument to be a function" in str(errors[0][0])
+
+
+def test_effect_api_exposes_the_extra_argument() -> None:
+    lm, store, _ = setup(extra={"client": "fake"})
+    seen: list[Any] = []
+    lm.start_listening(action_creator=ping, effect=lambda a, api: seen.append(api.extra))
+    store.dispatch(ping())
+    assert seen == [{"client": "fake"}]
