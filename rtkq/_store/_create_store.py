@@ -68,7 +68,7 @@ class Store:
         self._lock = threading.Lock()
         self._listeners_lock = threading.Lock()
         self._watchers: tuple[Watcher, ...] = ()
-        self._watch_lock = threading.Lock()
+        self._watch_lock = threading.RLock()  # a (wrongly) dispatching selector must not deadlock
         # The state the watchers last selected from: while the state is this object,
         # no selected value can have changed.
         self._watched_state: Any = _UNSEEN
