@@ -190,7 +190,7 @@ class FetchBaseQuery:
             )
             meta["request"] = request
             response = await _send(client, request, timeout)
-        except (httpx.TimeoutException, TimeoutError) as exc:
+        except (httpx.TimeoutException, TimeoutError, asyncio.TimeoutError) as exc:
             detail = str(exc) or f"no response within {timeout} s"
             error: dict[str, Any] = {
                 "status": "TIMEOUT_ERROR",

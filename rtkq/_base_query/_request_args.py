@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
 import httpx
@@ -46,8 +46,8 @@ class RequestArgs:
     url: str
     method: str = "GET"
     params: Mapping[str, Any] | None = None
-    body: Any = None
-    headers: Mapping[str, Any] | None = None
+    body: Any = field(default=None, repr=False)
+    headers: Mapping[str, Any] | None = field(default=None, repr=False)  # may hold secrets
     response_handler: ResponseHandler | None = None
     validate_status: ValidateStatus | None = None
     timeout: float | None = None

@@ -9,7 +9,14 @@ from typing import Any, NoReturn, TypeAlias
 
 from ._types import BaseQuery, BaseQueryApi, maybe_await
 
-__all__ = ["Backoff", "RetryCondition", "RetryFailError", "default_backoff", "retry"]
+__all__ = [
+    "Backoff",
+    "RetryCondition",
+    "RetryFailError",
+    "RetryingBaseQuery",
+    "default_backoff",
+    "retry",
+]
 
 Backoff: TypeAlias = Callable[[int, int], Awaitable[None] | None]
 """``(attempt, max_retries)``: wait before retry number ``attempt`` (1 for the first)."""
@@ -55,8 +62,8 @@ async def default_backoff(attempt: int, max_retries: int) -> None:
     await asyncio.sleep(default_backoff_delay(attempt, max_retries, random.random()))
 
 
-class _Retrying:
-    """The base query :func:`retry` returns."""
+class RetryingBaseQuery:
+    """The base query ``retry(...)`` returns; ``.base_query`` is the wrapped one."""
 
     def __init__(
         self,
@@ -156,14 +163,15 @@ def _retry(
     max_retries: int = 5,
     backoff: Backoff | None = None,
     retry_condition: RetryCondition | None = None,
-) -> _Retrying:
+) -> RetryingBaseQuery:
     """Wrap ``base_query`` so failed requests are sent again (RTK Query's ``retry``).
 
     An attempt fails when the base query returns ``{"error": ...}`` or raises. After a
     failure ``retry_condition(error, args, ctx)`` decides whether to try again (``ctx``
     is ``{"attempt": n, "base_query_api": api, "extra_options": ...}``, ``n`` counting
     failures from 1); by default every error is retried while ``n <= max_retries``, so a
-    request is sent at most ``max_retries + 1`` times. Raised exceptions are retried up
+    request is sent at most ``max_retries + 1`` times (a ``retry_condition`` replaces
+    that limit for returned errors, as in RTK). Raised exceptions are retried up
     to ``max_retries`` times and then raised again. Before retry ``n`` it awaits
     ``backoff(n, max_retries)`` (may be async; default :func:`default_backoff`, random
     jitter doubling from about 0.3-0.8 s, on the loop clock).
@@ -187,7 +195,7 @@ def _retry(
             f"Expected base_query to be a callable (args, api, extra_options), got "
             f"{type(base_query).__name__!r}. Pass e.g. fetch_base_query(...)."
         )
-    return _Retrying(
+    return RetryingBaseQuery(
         base_query, max_retries=max_retries, backoff=backoff, retry_condition=retry_condition
     )
 
