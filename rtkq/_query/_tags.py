@@ -11,7 +11,7 @@ so that an invalidation costs what it matches, never the number of cached entrie
 from __future__ import annotations
 
 import warnings
-from collections.abc import Collection, Hashable, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from pyrsistent import pmap, pset, pvector
@@ -61,10 +61,12 @@ def normalize_tag(tag: Any, tag_types: Collection[str], where: str) -> Tag:
             f"Tag type {result.type!r} (tag {tag!r} in {where}) is not in tag_types "
             f"{sorted(tag_types)!r}. Add it to create_api(tag_types=[...])."
         )
-    if not isinstance(result.id, Hashable):
+    try:
+        hash(result.id)
+    except TypeError:
         raise TypeError(
             f"Tag id {result.id!r} in {where} is not hashable; use a str, int or tuple id."
-        )
+        ) from None
     return result
 
 
