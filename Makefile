@@ -24,8 +24,10 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# The posts server runs in-process on a free port (PORT=8000 to pick one) while
+# examples/demo.py runs against it; it stops when the demo ends.
 demo: $(STAMP)
-	$(PY) examples/counter.py
+	$(PY) examples/run_demo.py $(if $(PORT),--port $(PORT),)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks $(if $(QUICK),--quick,)

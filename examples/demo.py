@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,7 +24,15 @@ from posts_api import POSTS_LIST, close_api, comments_list_tag, make_api
 from rich.console import Console
 from rich.table import Table
 
-from rtkq import Api, QueryError, QueryState, Store, configure_store, thaw
+from rtkq import (
+    Api,
+    QueryError,
+    QueryState,
+    Store,
+    configure_store,
+    default_serialize_query_args,
+    thaw,
+)
 
 __all__ = ["main", "run_demo"]
 
@@ -82,7 +91,7 @@ class Demo:
         payload = action.payload if isinstance(action.payload, Mapping) else {}
         subject = meta.get("query_cache_key") or payload.get("query_cache_key") or ""
         if not subject and "endpoint_name" in meta:
-            subject = f"{meta['endpoint_name']}({thaw(meta.get('arg'))!r})"
+            subject = default_serialize_query_args(meta["endpoint_name"], meta.get("arg"))
         self.console.print(
             f"    [dim]action[/] [{style}]{kind}[/] [dim]{subject}[/]", soft_wrap=True
         )
@@ -176,6 +185,11 @@ class Demo:
         self.steps.append(step)
         self.heading(step)
         return step
+
+
+def _error_text(error: Any) -> str:
+    """An error payload with its keys sorted, so the trace reads the same every run."""
+    return json.dumps(thaw(error), sort_keys=True)
 
 
 def _summary(data: Any) -> str:
@@ -308,7 +322,7 @@ async def step_rollback(demo: Demo) -> None:
     result = await mutation
     await demo.idle()
     error = thaw(result.get("error"))
-    demo.note(f"mutation rejected with [red]{error}[/]")
+    demo.note(f"mutation rejected with [red]{_error_text(error)}[/]")
     demo.note(
         "a failed mutation with an error payload still invalidates its tags (as in RTK "
         f"Query), so the server data was refetched: {', '.join(demo.started[before:])}"
@@ -340,7 +354,7 @@ async def step_validation(demo: Demo) -> None:
         await demo.store.dispatch(demo.api.endpoints.add_post.initiate({"title": "   "})).unwrap()
     except QueryError as exc:
         error = thaw(exc.error)
-        demo.note(f"unwrap() raised QueryError; .error = [red]{error}[/]")
+        demo.note(f"unwrap() raised QueryError; .error = [red]{_error_text(error)}[/]")
         fields = [d["field"] for d in error.get("data", {}).get("detail", [])]
         demo.check(step, error.get("status") == 422 and fields == ["title"], "422 names 'title'")
     else:

@@ -38,8 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(
             f"error: the demo server cannot bind {args.host}:{args.port} "
-            f"({exc.strerror or exc}). Free that port or pick another one, e.g. "
-            f"`make demo PORT=0` for any free port.",
+            f"({exc.strerror or exc}). Free that port or pick another one; "
+            f"`make demo PORT=0` (or --port 0) uses any free port.",
             file=sys.stderr,
         )
         return 2

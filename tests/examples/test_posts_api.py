@@ -1,0 +1,203 @@
+"""The posts api (examples/posts_api.py) against a real posts server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from posts_api import close_api, make_api
+
+from rtkq import Api, QueryError, QueryStatus, Store, configure_store, thaw
+
+from .conftest import PostsServer
+
+
+class Client:
+    """An api and its store, with small helpers for the tests."""
+
+    def __init__(self, url: str) -> None:
+        self.api: Api = make_api(url)
+        self.store: Store = configure_store(
+            reducer={self.api.reducer_path: self.api.reducer}, middleware=[self.api.middleware]
+        )
+
+    def initiate(self, endpoint: str, arg: Any, **options: Any) -> Any:
+        return self.store.dispatch(self.api.endpoints[endpoint].initiate(arg, **options))
+
+    def data(self, endpoint: str, arg: Any) -> Any:
+        return thaw(self.api.endpoints[endpoint].select(arg)(self.store.get_state()).data)
+
+    async def idle(self) -> None:
+        for _ in range(200):
+            running = self.store.dispatch(self.api.util.get_running_queries_thunk())
+            if running:
+                await asyncio.gather(*running)
+                continue
+            await asyncio.sleep(0.01)
+            if not self.store.dispatch(self.api.util.get_running_queries_thunk()):
+                return
+        raise AssertionError("queries never settled")
+
+    async def until(self, check: Callable[[], bool]) -> None:
+        for _ in range(500):
+            if check():
+                return
+            await asyncio.sleep(0.002)
+        raise AssertionError("condition never held")
+
+
+async def _client(url: str) -> AsyncIterator[Client]:
+    client = Client(url)
+    try:
+        yield client
+    finally:
+        await client.idle()
+        await close_api(client.api)
+
+
+@pytest.fixture
+async def client(posts_server: PostsServer) -> AsyncIterator[Client]:
+    async for value in _client(posts_server.url):
+        yield value
+
+
+@pytest.fixture
+async def slow_client(slow_posts_server: PostsServer) -> AsyncIterator[Client]:
+    async for value in _client(slow_posts_server.url):
+        yield value
+
+
+async def test_identical_concurrent_initiates_send_one_request(
+    client: Client, posts_server: PostsServer
+) -> None:
+    states = await asyncio.gather(*(client.initiate("get_posts", None) for _ in range(5)))
+    assert all(len(state.data) == 3 for state in states)
+    assert posts_server.stats() == {"GET /posts": 1}
+
+
+async def test_add_post_refetches_the_list_only(client: Client, posts_server: PostsServer) -> None:
+    await client.initiate("get_posts", None)
+    await client.initiate("get_post", 1)
+    created = await client.initiate("add_post", {"title": "Fresh"}).unwrap()
+    await client.idle()
+    assert created["id"] == 4
+    assert [p["id"] for p in client.data("get_posts", None)] == [1, 2, 3, 4]
+    assert posts_server.stats() == {"GET /posts": 2, "GET /posts/{id}": 1, "POST /posts": 1}
+
+
+async def test_update_post_refetches_the_post_and_the_list(
+    client: Client, posts_server: PostsServer
+) -> None:
+    await client.initiate("get_posts", None)
+    await client.initiate("get_post", 2)
+    await client.initiate("get_post", 3)
+    await client.initiate("update_post", {"id": 2, "published": False}).unwrap()
+    await client.idle()
+    assert client.data("get_post", 2)["published"] is False
+    assert client.data("get_posts", None)[1]["published"] is False
+    assert posts_server.stats()["GET /posts/{id}"] == 3  # 2 and 3, then 2 again; 3 untouched
+
+
+async def test_optimistic_update_shows_before_the_server_answers(
+    slow_client: Client, slow_posts_server: PostsServer
+) -> None:
+    client = slow_client
+    await client.initiate("get_posts", None)
+    await client.initiate("get_post", 1)
+    mutation = client.initiate("update_post", {"id": 1, "title": "Now"})
+    await client.until(lambda: client.data("get_post", 1)["title"] == "Now")
+    assert client.data("get_posts", None)[0]["title"] == "Now"
+    assert not mutation_settled(client, mutation)
+    assert (await mutation)["data"]["title"] == "Now"
+    await client.idle()
+    assert client.data("get_post", 1)["title"] == "Now"
+    assert slow_posts_server.state.query("SELECT title FROM posts WHERE id = 1") == [
+        {"title": "Now"}
+    ]
+
+
+def mutation_settled(client: Client, mutation: Any) -> bool:
+    endpoint = client.api.endpoints.update_post
+    state = endpoint.select(mutation.request_id)(client.store.get_state())
+    return bool(state.status is not QueryStatus.PENDING)
+
+
+async def test_failed_update_rolls_back_the_optimistic_change(
+    slow_client: Client, slow_posts_server: PostsServer
+) -> None:
+    client = slow_client
+    await client.initiate("get_posts", None)
+    await client.initiate("get_post", 1)
+    slow_posts_server.fail_next(1)
+    mutation = client.initiate("update_post", {"id": 1, "title": "Doomed"})
+    await client.until(lambda: client.data("get_post", 1)["title"] == "Doomed")
+    assert not mutation_settled(client, mutation)
+    with pytest.raises(QueryError) as raised:
+        await mutation.unwrap()
+    assert thaw(raised.value.error)["status"] == 500
+    # Rolled back at once, before any refetch lands.
+    assert client.data("get_post", 1)["title"] == "Hello, rtkq"
+    assert client.data("get_posts", None)[0]["title"] == "Hello, rtkq"
+    await client.idle()
+    assert client.data("get_post", 1)["title"] == "Hello, rtkq"
+    assert slow_posts_server.stats()["PATCH /posts/{id}"] == 1  # writes are never retried
+
+
+async def test_a_failed_read_is_retried(client: Client, posts_server: PostsServer) -> None:
+    posts_server.fail_next(1, scope="reads")
+    state = await client.initiate("get_post", 2)
+    assert state.is_success
+    assert posts_server.stats() == {"GET /posts/{id}": 2}
+
+
+async def test_reads_give_up_after_two_retries(client: Client, posts_server: PostsServer) -> None:
+    posts_server.fail_next(5, scope="reads", status=503)
+    with pytest.raises(QueryError) as raised:
+        await client.initiate("get_post", 2).unwrap()
+    assert thaw(raised.value.error)["status"] == 503
+    assert posts_server.stats() == {"GET /posts/{id}": 3}
+
+
+async def test_not_found_is_not_retried(client: Client, posts_server: PostsServer) -> None:
+    with pytest.raises(QueryError) as raised:
+        await client.initiate("get_post", 99).unwrap()
+    assert thaw(raised.value.error) == {"status": 404, "data": {"error": "Post 99 does not exist"}}
+    assert posts_server.stats() == {"GET /posts/{id}": 1}
+
+
+async def test_bad_input_reaches_the_caller_as_query_error(client: Client) -> None:
+    with pytest.raises(QueryError) as raised:
+        await client.initiate("add_post", {"title": "", "color": "red"}).unwrap()
+    assert thaw(raised.value.error) == {
+        "status": 422,
+        "data": {
+            "error": "Invalid input",
+            "detail": [
+                {"field": "color", "message": "is not a known field"},
+                {"field": "title", "message": "must not be empty"},
+            ],
+        },
+    }
+
+
+async def test_comments_are_invalidated_per_post(client: Client, posts_server: PostsServer) -> None:
+    await asyncio.gather(client.initiate("get_comments", 1), client.initiate("get_comments", 2))
+    await client.initiate("add_comment", {"post_id": 2, "body": "Another"}).unwrap()
+    await client.idle()
+    assert [c["body"] for c in client.data("get_comments", 2)] == [
+        "What about invalidation?",
+        "Another",
+    ]
+    assert posts_server.stats()["GET /posts/{id}/comments"] == 3
+    await client.initiate("delete_comment", {"id": 4}).unwrap()
+    await client.idle()
+    assert len(client.data("get_comments", 2)) == 1
+
+
+async def test_delete_post_refetches_the_list(client: Client) -> None:
+    await client.initiate("get_posts", None)
+    assert await client.initiate("delete_post", 3).unwrap() == {"id": 3}
+    await client.idle()
+    assert [p["id"] for p in client.data("get_posts", None)] == [1, 2]
