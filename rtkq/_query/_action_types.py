@@ -24,6 +24,7 @@ class ActionTypes:
     mutation_fulfilled: str
     mutation_rejected: str
     mutation_resumed: str
+    mutation_paused: str
     remove_query_result: str
     remove_mutation_result: str
     query_result_patched: str
@@ -46,6 +47,7 @@ class ActionTypes:
             mutation_fulfilled=f"{path}/executeMutation/fulfilled",
             mutation_rejected=f"{path}/executeMutation/rejected",
             mutation_resumed=f"{path}/executeMutation/resumed",
+            mutation_paused=f"{path}/executeMutation/paused",
             remove_query_result=f"{path}/queries/removeQueryResult",
             remove_mutation_result=f"{path}/mutations/removeMutationResult",
             query_result_patched=f"{path}/queries/queryResultPatched",

@@ -11,6 +11,7 @@ from ._cache_key import default_serialize_query_args
 from ._definitions import EndpointBuilder, EndpointDefinition, validate_definition
 from ._endpoints import Endpoint, Endpoints
 from ._middleware import build_middleware
+from ._paused import resume_on_online
 from ._runtime import Runtime
 from ._slice import build_reducer
 from ._util import ApiUtil
@@ -60,7 +61,7 @@ class Api:
         self.definitions: dict[str, EndpointDefinition] = {}
         self.endpoints = Endpoints()
         self.extra_middleware_hooks: dict[str, Any] = {}
-        self.on_online_hooks: list[Callable[[Runtime], Any]] = []
+        self.on_online_hooks: list[Callable[[Runtime], Any]] = [resume_on_online]
         self.reducer = build_reducer(types=self.action_types, config={"reducer_path": reducer_path})
         self.middleware = build_middleware(self)
         self.util = ApiUtil(self)

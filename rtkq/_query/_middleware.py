@@ -53,10 +53,22 @@ def build_middleware(api: Api) -> Callable[[MiddlewareAPI], Callable[[Dispatch],
                 runtime.schedule_gc(key)
         return result
 
+    def hydrated(runtime: Runtime, action: Any, next_: Dispatch) -> Any:
+        result = next_(action)
+        runtime.try_bind_loop()
+        for item in action.payload["queries"]:
+            key = item["query_cache_key"]
+            if not runtime.has_subscribers(key):
+                runtime.schedule_gc(key)  # like upserts: kept keep_unused_data_for
+        if action.payload["mutations"]:
+            runtime.paused.add_hydrated(action.payload["mutations"])
+        return result
+
     hooks: dict[str, Hook] = {
         types.runtime_probe: probe,
         types.reset_api_state: reset,
         types.invalidate_tags: invalidate,
+        types.hydrate: hydrated,
         types.upsert_query_entries: upserted,
         FOCUSED: focused,
         ONLINE: online,

@@ -28,6 +28,7 @@ from ._lifecycle import (
     run_hook,
     silent_future,
 )
+from ._paused import PausedMutations
 from ._tags import calculate_tags, keys_for_tags
 from ._types import QueryState, QueryStatus, Tag
 
@@ -39,6 +40,7 @@ __all__ = ["ABORTED", "Runtime", "Signal", "serialize_exception"]
 
 ABORTED: AnyMap = freeze({"status": "CUSTOM_ERROR", "error": "Aborted"})
 _ids = itertools.count(1)
+_seqs = itertools.count(1)
 _prefix = uuid.uuid4().hex[:6]
 
 
@@ -117,6 +119,7 @@ class Running:
     drop_layers: list[str] = field(default_factory=list)
     # The entry's arg before this request's pending replaced it (merge's previous_arg).
     previous_arg: Any = None
+    seq: int = field(default_factory=lambda: next(_seqs))  # creation (dispatch) order
 
 
 @dataclass
@@ -156,6 +159,11 @@ class Runtime:
         # More conditions a mutation must meet before it sends (e.g. being online).
         self.send_gates: list[Callable[[Running], bool]] = []
         self._gate_changed: asyncio.Future[None] | None = None
+        # Offline / network-error pausing and resume (persistence, issue 9).
+        self.paused = PausedMutations(self)
+        self.send_gates.append(self.paused.gate)
+        # Keys whose GC was asked for before any loop ran: scheduled once one does.
+        self.gc_deferred: set[str] = set()
 
     # -- state access ------------------------------------------------------------
     def slice_state(self) -> AnyMap:
@@ -199,7 +207,19 @@ class Runtime:
             # once, so that fast-forwarded loop time also ages entries.
             self._clock_origin = time.time() - loop.time()
         self.loop = loop
+        if self.gc_deferred:
+            keys, self.gc_deferred = self.gc_deferred, set()
+            for key in keys:
+                self.schedule_gc(key)
         return loop
+
+    def try_bind_loop(self) -> asyncio.AbstractEventLoop | None:
+        """Bind the running loop if there is one; no error when there is none."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return self.loop
+        return self.bind_loop()
 
     def now(self) -> float:
         """``time.time()``-like seconds that advance with the running loop's clock."""
@@ -245,7 +265,10 @@ class Runtime:
         return float(self.api.keep_unused_data_for)
 
     def schedule_gc(self, key: str) -> None:
-        if self.has_subscribers(key) or key in self.gc_timers or self.loop is None:
+        if self.has_subscribers(key) or key in self.gc_timers:
+            return
+        if self.loop is None:
+            self.gc_deferred.add(key)  # e.g. hydrated before any loop ran
             return
         entry = self.entry(key)
         if entry is None:
@@ -458,7 +481,10 @@ class Runtime:
         fixed_cache_key: str | None,
         scope: str | None,
         execute: Callable[[Running, BaseQueryApi], Any],
+        hold: bool = False,
+        started_at: float | None = None,
     ) -> Running:
+        """Start a mutation; ``hold`` keeps it paused until resumed (hydrated ones)."""
         loop = self.loop or self.bind_loop()
         running = Running(
             request_id,
@@ -475,11 +501,13 @@ class Runtime:
             "fixed_cache_key": fixed_cache_key,
             "track": track,
             "scope": scope,
-            "started_at": self.now(),
+            "started_at": self.now() if started_at is None else started_at,
         }
         running.scope = scope
         if scope is not None:
             self.scopes.setdefault(scope, collections.deque()).append(request_id)
+        if hold:
+            self.paused.hold(running)
         meta["is_paused"] = not self.may_send(running)
         self.running_mutations[request_id] = running
         try:
@@ -487,6 +515,7 @@ class Runtime:
         except BaseException:
             del self.running_mutations[request_id]
             self._leave_scope(running)
+            self.paused.discard(running)
             raise
         fulfilled = silent_future(loop)
         if definition.on_query_started is not None:
@@ -517,8 +546,13 @@ class Runtime:
         pending_meta: Mapping[str, Any],
     ) -> None:
         try:
-            await self.wait_to_send(running, pending_meta)
-            outcome = await execute(running, bq_api)
+            while True:
+                await self.wait_to_send(running, pending_meta)
+                outcome = await execute(running, bq_api)
+                if not self.paused.should_hold_after(running, outcome):
+                    break
+                # offline_first: a network error pauses it until resumed.
+                self.dispatch(Action(self.types.mutation_paused, None, dict(pending_meta)))
         except asyncio.CancelledError:
             outcome = ("rejected", ABORTED, {"aborted": True})
         except Exception as exc:
@@ -550,6 +584,7 @@ class Runtime:
         finally:
             if not running.future.done():
                 running.future.set_result(result if "result" in locals() else {"error": ABORTED})
+            self.paused.discard(running)
             self.request_settled(None)
 
     # -- waiting to send (scopes, offline) ---------------------------------------
@@ -754,6 +789,8 @@ class Runtime:
         self.layer_drops.clear()
         self.layers_by_mutation.clear()
         self.scopes.clear()
+        self.gc_deferred.clear()
+        self.paused.clear()
         self.gates_changed()
         for key in list(self.cache_lifecycles):
             self.end_cache_lifecycle(key)

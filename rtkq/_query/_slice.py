@@ -215,6 +215,54 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             "mutations", mutations.set(key, dataclasses.replace(entry, is_paused=False))
         )
 
+    def mutation_paused(state: AnyMap, action: Action) -> AnyMap:
+        meta = action.meta
+        mutations: AnyMap = state["mutations"]
+        key = mutation_key(meta)
+        entry = mutations.get(key)
+        if (
+            entry is None
+            or entry.request_id != meta["request_id"]
+            or entry.is_paused
+            or entry.status is not _PENDING
+        ):
+            return state
+        return state.set(
+            "mutations", mutations.set(key, dataclasses.replace(entry, is_paused=True))
+        )
+
+    def hydrate(state: AnyMap, action: Action) -> AnyMap:
+        # The payload was validated by api.util.hydrate; newer entries win here, at
+        # apply time, comparing fulfilled_at.
+        queries: AnyMap = state["queries"]
+        newer = []
+        for item in action.payload["queries"]:
+            entry = queries.get(item["query_cache_key"])
+            known = None if entry is None else entry.fulfilled_at
+            if known is None or known < item["fulfilled_at"]:
+                newer.append(item)
+        if newer:
+            state = upsert_query_entries(state, Action(types.upsert_query_entries, newer))
+        mutations: AnyMap = state["mutations"]
+        for item in action.payload["mutations"]:
+            key = mutation_key(item)
+            if key in mutations:
+                continue  # this process already tracks a mutation under that key
+            entry = MutationState(
+                status=_PENDING,
+                endpoint_name=item["endpoint_name"],
+                original_args=item["arg"],
+                request_id=item["request_id"],
+                started_at=item["started_at"],
+                is_paused=True,
+                scope=item["scope"],
+                fixed_cache_key=item["fixed_cache_key"],
+            )
+            mutations = mutations.set(key, entry)
+        if mutations is not state["mutations"]:
+            state = state.set("mutations", mutations)
+        return state
+
     def remove_mutation_result(state: AnyMap, action: Action) -> AnyMap:
         payload = action.payload
         mutations: AnyMap = state["mutations"]
@@ -358,6 +406,8 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         types.mutation_fulfilled: mutation_settled(_FULFILLED),
         types.mutation_rejected: mutation_settled(_REJECTED),
         types.mutation_resumed: mutation_resumed,
+        types.mutation_paused: mutation_paused,
+        types.hydrate: hydrate,
         types.remove_query_result: remove_query_result,
         types.remove_mutation_result: remove_mutation_result,
         types.update_provided_by: update_provided_by,

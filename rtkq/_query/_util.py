@@ -373,6 +373,47 @@ class ApiUtil:
 
         return thunk
 
+    # -- persistence and paused mutations ----------------------------------------
+    def hydrate(self, dehydrated: Any, *, max_age: float = 86400.0, buster: str = "") -> Action:
+        """An action that restores a snapshot made by ``rtkq.persist.dehydrate``.
+
+        Newer entries win (comparing ``fulfilled_at``); entries older than ``max_age``
+        seconds (from their ``fulfilled_at``), a snapshot with another ``buster``, and
+        endpoints this api no longer has are dropped. Hydrated entries without a
+        subscriber are collected after ``keep_unused_data_for``. Hydrated paused
+        mutations stay paused until ``resume_paused_mutations()``.
+
+        Raises:
+            ValueError: the snapshot is malformed or of an unknown version (nothing is
+                applied); the message names what is wrong.
+            TypeError: ``max_age`` or ``buster`` of the wrong type.
+        """
+        from ._hydrate import hydrate_payload
+
+        payload = hydrate_payload(
+            self._api, dehydrated, max_age=max_age, buster=buster, now=time.time()
+        )
+        return Action(self._api.action_types.hydrate, payload)
+
+    def resume_paused_mutations(self) -> Thunk:
+        """A thunk sending paused mutations, one at a time in dispatch order.
+
+        Dispatching it returns an awaitable task giving the results
+        (``{"data"}`` / ``{"error"}``) of the mutations it sent. A mutation that pauses
+        again (still offline, or another network error) stops the run: the ones behind
+        it wait for the next resume. ``on_online()`` runs it too.
+
+        Raises:
+            RuntimeError: (when dispatched) no running event loop.
+        """
+
+        def thunk(dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any) -> Any:
+            runtime = self._api.runtime_for(dispatch)
+            runtime.extra = extra
+            return runtime.paused.resume()
+
+        return thunk
+
     # -- optimistic layers ---------------------------------------------------------
     def _add_layer(
         self,

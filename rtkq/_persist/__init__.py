@@ -1,0 +1,1 @@
+"""Persistence of the api cache: dehydrate, SQLite storage, store wiring (private)."""

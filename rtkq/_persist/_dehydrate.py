@@ -1,0 +1,143 @@
+"""``dehydrate``: the api's cache as a JSON-compatible snapshot.
+
+The snapshot holds the queries that have data (their server data, without optimistic
+layers: those come back with their mutations) and the paused mutations (endpoint name
+and arg are enough to send them again, since endpoints are code). Its format is
+described in ``rtkq._query._hydrate``, which reads it back.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._query._hydrate import SNAPSHOT_VERSION
+from .._query._types import QueryState, QueryStatus
+from ._json import NotJSONError, to_json
+
+if TYPE_CHECKING:
+    from .._query._create_api import Api
+
+__all__ = ["dehydrate"]
+
+_WITH_DATA = (QueryStatus.FULFILLED, QueryStatus.PENDING)
+
+
+def _default_should_dehydrate(entry: QueryState) -> bool:
+    # Fulfilled, or refetching over fulfilled data; never a failed entry.
+    return entry.status in _WITH_DATA
+
+
+def _mutation_order(entry: Any) -> tuple[float, int]:
+    # Dispatch order: started_at, then the counter at the end of the request id (two
+    # mutations dispatched within one clock tick share a started_at).
+    _, _, counter = str(entry.request_id).rpartition("-")
+    return (entry.started_at or 0.0, int(counter) if counter.isdigit() else 0)
+
+
+def _api_slice(state: Any, api: Api) -> Mapping[str, Any]:
+    if isinstance(state, Mapping):
+        found = state.get(api.reducer_path)
+        if isinstance(found, Mapping) and "queries" in found:
+            return found
+        if "queries" in state and "mutations" in state:
+            return state  # the api slice itself
+    raise TypeError(
+        f"dehydrate() needs the store's root state (with the api under "
+        f"{api.reducer_path!r}), got {type(state).__name__!r}. Pass store.get_state()."
+    )
+
+
+def dehydrate(
+    state: Any,
+    api: Api,
+    *,
+    should_dehydrate_query: Callable[[QueryState], bool] | None = None,
+    buster: str = "",
+) -> dict[str, Any]:
+    """Snapshot the cache of ``api`` in ``state`` as JSON-compatible data.
+
+    Args:
+        state: the store's root state (``store.get_state()``).
+        api: the api whose slice to snapshot.
+        should_dehydrate_query: ``(query_state) -> bool`` choosing entries among those
+            that have data; by default fulfilled entries (refetching ones included).
+        buster: a version string; ``hydrate`` drops a snapshot with another one.
+
+    Returns:
+        ``{"version": 1, "buster", "saved_at", "queries": [...], "mutations": [...]}``
+        with each query's ``query_cache_key``, ``endpoint_name``, ``original_args``,
+        ``data``, ``fulfilled_at`` and ``provided_tags``, and each paused mutation's
+        ``endpoint_name``, ``original_args``, ``scope``, ``started_at`` and
+        ``fixed_cache_key``, in dispatch order.
+
+    Entries whose data or args JSON cannot represent are left out with a
+    ``RuntimeWarning`` naming the first of them.
+
+    Raises:
+        TypeError: ``state`` holds no state of ``api``; ``buster`` is not a str.
+    """
+    if not isinstance(buster, str):
+        raise TypeError(f"buster must be a str, got {type(buster).__name__!r}.")
+    api_state = _api_slice(state, api)
+    wanted = should_dehydrate_query or _default_should_dehydrate
+    base = api_state["optimistic"]["base"]
+    provided_keys = api_state["provided"]["keys"]
+    skipped: list[tuple[str, NotJSONError]] = []
+    queries = []
+    for key, entry in api_state["queries"].items():
+        if entry.fulfilled_at is None or not wanted(entry):
+            continue
+        data = base.get(key, entry.data)  # the server data, under any optimistic layers
+        try:
+            queries.append(
+                {
+                    "query_cache_key": key,
+                    "endpoint_name": entry.endpoint_name,
+                    "original_args": to_json(entry.original_args),
+                    "data": to_json(data),
+                    "fulfilled_at": entry.fulfilled_at,
+                    "provided_tags": [
+                        [tag.type, to_json(tag.id)] for tag in provided_keys.get(key, ())
+                    ],
+                }
+            )
+        except NotJSONError as exc:
+            skipped.append((key, exc))
+    mutations = []
+    paused = [
+        entry
+        for entry in api_state["mutations"].values()
+        if entry.is_paused and entry.status is QueryStatus.PENDING
+    ]
+    for entry in sorted(paused, key=_mutation_order):
+        try:
+            mutations.append(
+                {
+                    "endpoint_name": entry.endpoint_name,
+                    "original_args": to_json(entry.original_args),
+                    "scope": entry.scope,
+                    "started_at": entry.started_at,
+                    "fixed_cache_key": entry.fixed_cache_key,
+                }
+            )
+        except NotJSONError as exc:
+            skipped.append((f"mutation {entry.endpoint_name}", exc))
+    if skipped:
+        first, problem = skipped[0]
+        warnings.warn(
+            f"dehydrate() left out {len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} "
+            f"that JSON cannot represent, first {first!r}: it holds {problem}. Keep cached "
+            "data JSON-like, or exclude such entries with should_dehydrate_query.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return {
+        "version": SNAPSHOT_VERSION,
+        "buster": buster,
+        "saved_at": time.time(),
+        "queries": queries,
+        "mutations": mutations,
+    }

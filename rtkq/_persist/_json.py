@@ -1,0 +1,42 @@
+"""Converting frozen store data to plain JSON values, refusing anything JSON cannot hold."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from pyrsistent import PVector
+
+__all__ = ["NotJSONError", "to_json"]
+
+
+class NotJSONError(TypeError):
+    """A value that JSON cannot represent exactly (a set, an object, a non-str key, NaN)."""
+
+
+def to_json(value: Any) -> Any:
+    """Return ``value`` as plain JSON data: dicts with str keys, lists, scalars.
+
+    ``PMap`` and other mappings become dicts, ``PVector``, lists and tuples become
+    lists.
+
+    Raises:
+        NotJSONError: something JSON cannot represent exactly.
+    """
+    if isinstance(value, str) or value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise NotJSONError(f"the float {value!r} (JSON has no NaN or infinity)")
+        return value
+    if isinstance(value, Mapping):
+        result = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise NotJSONError(f"the dict key {key!r} (JSON keys are str)")
+            result[key] = to_json(item)
+        return result
+    if isinstance(value, (list, tuple, PVector)):
+        return [to_json(item) for item in value]
+    raise NotJSONError(f"a {type(value).__name__!r} ({value!r})")

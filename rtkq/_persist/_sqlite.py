@@ -1,0 +1,176 @@
+"""``SQLitePersister``: one snapshot in one SQLite file, replaced atomically.
+
+The file holds a table ``rtkq_snapshot(part, value)`` with two rows: ``body``, the
+snapshot as JSON text, and ``meta``, its format and SHA-256. A save replaces both in a
+single transaction in WAL mode, so a crash at any point leaves either the previous
+snapshot or the new one, never a mix. Only JSON is written or read (no pickle): a
+snapshot cannot run code when loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["SQLitePersister"]
+
+_FORMAT = 1
+_TABLE = "rtkq_snapshot"
+_SCHEMA = f"CREATE TABLE IF NOT EXISTS {_TABLE} (part TEXT PRIMARY KEY, value TEXT NOT NULL)"
+
+
+class SQLitePersister:
+    """Saves and loads one snapshot (a JSON-compatible dict) in a SQLite file.
+
+    Safe to use from several threads of one process (operations are serialized);
+    each operation opens its own connection, so a persister can be shared with worker
+    threads (``persist_store`` saves from one).
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        """Use the SQLite file at ``path`` (created on the first save).
+
+        Raises:
+            TypeError: ``path`` is not a str or path-like.
+        """
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a str or path-like, got {type(path).__name__!r}.")
+        self.path = os.fspath(path)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<SQLitePersister {self.path!r}>"
+
+    # -- connections -------------------------------------------------------------
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            yield conn
+        finally:
+            conn.close()
+
+    def _execute(self, conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        """Run one statement (the seam tests use to interrupt a save)."""
+        return conn.execute(sql, params)
+
+    def _unreadable(self, problem: object) -> ValueError:
+        return ValueError(
+            f"The snapshot file {self.path!r} is corrupted or not an rtkq snapshot "
+            f"({problem}). Call clear() (or delete the file) to start over."
+        )
+
+    # -- public ------------------------------------------------------------------
+    def save(self, dehydrated: dict[str, Any]) -> None:
+        """Replace the stored snapshot with ``dehydrated``, atomically.
+
+        Raises:
+            TypeError: ``dehydrated`` is not a dict of JSON-compatible data.
+            ValueError: the file is corrupted (call ``clear()`` first).
+        """
+        if not isinstance(dehydrated, dict):
+            raise TypeError(
+                f"save() takes the dict dehydrate() returns, got {type(dehydrated).__name__!r}."
+            )
+        try:
+            body = json.dumps(
+                dehydrated, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+            )
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"save() writes JSON only, and this snapshot is not JSON-compatible ({exc}). "
+                "Pass what dehydrate() returns."
+            ) from exc
+        meta = json.dumps(
+            {
+                "format": _FORMAT,
+                "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
+                "saved_at": time.time(),
+            }
+        )
+        with self._lock:
+            try:
+                with self._connect() as conn:
+                    self._execute(conn, "BEGIN IMMEDIATE")
+                    try:
+                        self._execute(conn, _SCHEMA)
+                        self._execute(conn, f"DELETE FROM {_TABLE}")
+                        self._execute(conn, f"INSERT INTO {_TABLE} VALUES ('body', ?)", (body,))
+                        self._execute(conn, f"INSERT INTO {_TABLE} VALUES ('meta', ?)", (meta,))
+                        self._execute(conn, "COMMIT")
+                    except BaseException:
+                        if conn.in_transaction:
+                            conn.execute("ROLLBACK")
+                        raise
+            except sqlite3.DatabaseError as exc:
+                raise self._unreadable(exc) from exc
+
+    def load(self) -> dict[str, Any] | None:
+        """The stored snapshot, exactly as saved; ``None`` for a new or cleared file.
+
+        Raises:
+            ValueError: the file is corrupted or holds something else.
+        """
+        if not os.path.exists(self.path):
+            return None
+        with self._lock:
+            try:
+                with self._connect() as conn:
+                    found = conn.execute(
+                        "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (_TABLE,)
+                    ).fetchone()
+                    if found is None:
+                        rows: dict[str, str] = {}
+                    else:
+                        rows = dict(conn.execute(f"SELECT part, value FROM {_TABLE}").fetchall())
+            except sqlite3.DatabaseError as exc:
+                raise self._unreadable(exc) from exc
+        if not rows:
+            return None
+        return self._decode(rows)
+
+    def _decode(self, rows: dict[str, str]) -> dict[str, Any]:
+        if set(rows) != {"body", "meta"}:
+            raise self._unreadable(f"unexpected rows {sorted(rows)!r}")
+        try:
+            meta = json.loads(rows["meta"])
+        except (TypeError, ValueError) as exc:
+            raise self._unreadable(f"unreadable meta: {exc}") from exc
+        if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
+            raise self._unreadable(f"unknown storage format in {meta!r}")
+        body = rows["body"]
+        if not isinstance(body, str) or (
+            hashlib.sha256(body.encode("utf-8")).hexdigest() != meta.get("sha256")
+        ):
+            raise self._unreadable("the checksum does not match the stored snapshot")
+        try:
+            snapshot = json.loads(body)
+        except ValueError as exc:
+            raise self._unreadable(f"invalid JSON: {exc}") from exc
+        if not isinstance(snapshot, dict):
+            raise self._unreadable(f"the snapshot is a {type(snapshot).__name__!r}, not a dict")
+        return snapshot
+
+    def clear(self) -> None:
+        """Forget the stored snapshot; a corrupted file is deleted."""
+        with self._lock:
+            if not os.path.exists(self.path):
+                return
+            try:
+                with self._connect() as conn:
+                    conn.execute("BEGIN IMMEDIATE")
+                    conn.execute(f"DROP TABLE IF EXISTS {_TABLE}")
+                    conn.execute("COMMIT")
+            except sqlite3.DatabaseError:
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.remove(self.path + suffix)

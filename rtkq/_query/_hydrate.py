@@ -1,0 +1,188 @@
+"""Reading a dehydrated snapshot back: validation and the ``hydrate`` action's payload.
+
+The snapshot format (written by ``rtkq.persist.dehydrate``), version 1::
+
+    {"version": 1, "buster": str, "saved_at": float,
+     "queries":   [{"query_cache_key": str, "endpoint_name": str, "original_args": JSON,
+                    "data": JSON, "fulfilled_at": float,
+                    "provided_tags": [[type, id], ...]}, ...],
+     "mutations": [{"endpoint_name": str, "original_args": JSON, "scope": str | None,
+                    "started_at": float | None, "fixed_cache_key": str | None}, ...]}
+
+Validation is complete before anything is applied: a malformed snapshot raises and
+changes nothing. What is well-formed but stale (an endpoint or tag type this version of
+the code no longer has, an entry older than ``max_age``, another ``buster``) is dropped
+silently.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._freeze import freeze
+from ._runtime import new_request_id
+from ._types import Tag
+
+if TYPE_CHECKING:
+    from ._create_api import Api
+
+__all__ = ["SNAPSHOT_VERSION", "hydrate_payload"]
+
+SNAPSHOT_VERSION = 1
+
+_QUERY_KEYS = frozenset(
+    {"query_cache_key", "endpoint_name", "original_args", "data", "fulfilled_at", "provided_tags"}
+)
+_MUTATION_KEYS = frozenset(
+    {"endpoint_name", "original_args", "scope", "started_at", "fixed_cache_key"}
+)
+
+
+def _malformed(where: str, problem: str) -> ValueError:
+    return ValueError(
+        f"Cannot hydrate: {where} {problem}. The snapshot is malformed and nothing was "
+        "applied; discard it (e.g. persister.clear()) and start with an empty cache."
+    )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _optional_str(item: Mapping[str, Any], name: str, where: str) -> str | None:
+    value = item[name]
+    if value is not None and not isinstance(value, str):
+        raise _malformed(f"{where}.{name}", f"must be a str or None, got {value!r}")
+    return value
+
+
+def _check_keys(item: Any, required: frozenset[str], where: str) -> Mapping[str, Any]:
+    if not isinstance(item, Mapping):
+        raise _malformed(where, f"must be a dict, got {type(item).__name__!r}")
+    missing = required - item.keys()
+    if missing:
+        raise _malformed(where, f"lacks {sorted(missing)!r}")
+    return item
+
+
+def _tags(raw: Any, tag_types: frozenset[str], where: str) -> tuple[Tag, ...]:
+    if not isinstance(raw, list):
+        raise _malformed(where, f"must be a list of [type, id] pairs, got {raw!r}")
+    tags = []
+    for index, pair in enumerate(raw):
+        if not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[0], str):
+            raise _malformed(f"{where}[{index}]", f"must be a [type, id] pair, got {pair!r}")
+        if pair[0] in tag_types:  # a tag type the code no longer has is dropped
+            tags.append(Tag(pair[0], freeze(pair[1])))
+    return tuple(tags)
+
+
+def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str, Any]]:
+    if not isinstance(raw, list):
+        raise _malformed("'queries'", f"must be a list, got {type(raw).__name__!r}")
+    items = []
+    for index, item in enumerate(raw):
+        where = f"queries[{index}]"
+        item = _check_keys(item, _QUERY_KEYS, where)
+        name = item["endpoint_name"]
+        if not isinstance(name, str):
+            raise _malformed(f"{where}.endpoint_name", f"must be a str, got {name!r}")
+        if not isinstance(item["query_cache_key"], str):
+            raise _malformed(f"{where}.query_cache_key", "must be a str")
+        fulfilled_at = item["fulfilled_at"]
+        if not _is_number(fulfilled_at):
+            raise _malformed(
+                f"{where}.fulfilled_at", f"must be a finite number of seconds, got {fulfilled_at!r}"
+            )
+        tags = _tags(item["provided_tags"], api.tag_types, f"{where}.provided_tags")
+        definition = api.definitions.get(name)
+        if definition is None or definition.is_mutation:
+            continue
+        endpoint = api.endpoints[name]
+        if now - fulfilled_at > max_age:
+            continue
+        arg = freeze(item["original_args"])
+        try:
+            key = endpoint.cache_key(arg)
+        except (TypeError, ValueError) as exc:
+            raise _malformed(f"{where}.original_args", f"gives no cache key ({exc})") from exc
+        items.append(
+            {
+                "query_cache_key": key,
+                "endpoint_name": name,
+                "arg": arg,
+                "value": freeze(item["data"]),
+                "request_id": new_request_id(),
+                "fulfilled_at": float(fulfilled_at),
+                "infinite": definition.is_infinite,
+                "provided_tags": tags,
+            }
+        )
+    return items
+
+
+def _mutations(api: Api, raw: Any) -> list[dict[str, Any]]:
+    if not isinstance(raw, list):
+        raise _malformed("'mutations'", f"must be a list, got {type(raw).__name__!r}")
+    items = []
+    for index, item in enumerate(raw):
+        where = f"mutations[{index}]"
+        item = _check_keys(item, _MUTATION_KEYS, where)
+        name = item["endpoint_name"]
+        if not isinstance(name, str):
+            raise _malformed(f"{where}.endpoint_name", f"must be a str, got {name!r}")
+        scope = _optional_str(item, "scope", where)
+        fixed_cache_key = _optional_str(item, "fixed_cache_key", where)
+        started_at = item["started_at"]
+        if started_at is not None and not _is_number(started_at):
+            raise _malformed(f"{where}.started_at", f"must be a number or None, got {started_at!r}")
+        definition = api.definitions.get(name)
+        if definition is None or not definition.is_mutation:
+            continue
+        items.append(
+            {
+                "endpoint_name": name,
+                "arg": freeze(item["original_args"]),
+                "request_id": new_request_id(),
+                "scope": scope,
+                "started_at": started_at,
+                "fixed_cache_key": fixed_cache_key,
+            }
+        )
+    return items
+
+
+def hydrate_payload(
+    api: Api, dehydrated: Any, *, max_age: float, buster: str, now: float
+) -> dict[str, list[dict[str, Any]]]:
+    """Validate ``dehydrated`` and build the payload of the ``hydrate`` action.
+
+    Raises:
+        ValueError: ``dehydrated`` is malformed or of an unknown version; ``max_age`` is
+            negative.
+        TypeError: ``max_age`` is not a number or ``buster`` not a str.
+    """
+    if not isinstance(max_age, (int, float)) or isinstance(max_age, bool):
+        raise TypeError(f"max_age must be seconds (a number), got {max_age!r}.")
+    if max_age < 0:
+        raise ValueError(f"max_age must be >= 0 seconds (math.inf keeps all), got {max_age!r}.")
+    if not isinstance(buster, str):
+        raise TypeError(f"buster must be a str, got {type(buster).__name__!r}.")
+    if not isinstance(dehydrated, Mapping):
+        raise _malformed("the snapshot", f"must be a dict, got {type(dehydrated).__name__!r}")
+    version = dehydrated.get("version")
+    if version != SNAPSHOT_VERSION or isinstance(version, bool):
+        raise ValueError(
+            f"Cannot hydrate: unknown snapshot version {version!r} (this rtkq reads version "
+            f"{SNAPSHOT_VERSION}). Nothing was applied; discard the snapshot (e.g. "
+            "persister.clear())."
+        )
+    _check_keys(dehydrated, frozenset({"buster", "queries", "mutations"}), "the snapshot")
+    if dehydrated["buster"] != buster:
+        return {"queries": [], "mutations": []}  # written by another build: all dropped
+    return {
+        "queries": _queries(api, dehydrated["queries"], max_age=float(max_age), now=now),
+        "mutations": _mutations(api, dehydrated["mutations"]),
+    }
