@@ -1,0 +1,211 @@
+"""Subscriptions and cache collection (keep_unused_data_for).
+
+Ported behaviours: RTK Query's cacheCollection and cleanup tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from typing import Any
+
+import pytest
+
+from ._support import FakeBaseQuery, entry, make_api, make_store, turns
+
+
+def _api(**options: Any) -> Any:
+    return make_api(
+        lambda build: {
+            "default": build.query(query=lambda a: a),
+            "short": build.query(query=lambda a: a, keep_unused_data_for=35),
+            "zero": build.query(query=lambda a: a, keep_unused_data_for=0),
+            "forever": build.query(query=lambda a: a, keep_unused_data_for=math.inf),
+        },
+        **options,
+    )
+
+
+@pytest.mark.looptime
+async def test_default_keeps_unused_data_for_60_seconds() -> None:
+    api = _api()
+    store = make_store(api)
+    handle = store.dispatch(api.endpoints.default.initiate("a"))
+    await handle
+    handle.unsubscribe()
+    await asyncio.sleep(59)
+    assert entry(store, api, 'default("a")') is not None
+    await asyncio.sleep(2)
+    assert entry(store, api, 'default("a")') is None
+
+
+@pytest.mark.looptime
+async def test_api_keep_unused_data_for() -> None:
+    api = _api(keep_unused_data_for=29)
+    store = make_store(api)
+    handle = store.dispatch(api.endpoints.default.initiate("a"))
+    await handle
+    handle.unsubscribe()
+    await asyncio.sleep(28)
+    assert entry(store, api, 'default("a")') is not None
+    await asyncio.sleep(2)
+    assert entry(store, api, 'default("a")') is None
+
+
+@pytest.mark.looptime
+async def test_endpoint_keep_unused_data_for_wins_over_the_api_value() -> None:
+    api = _api(keep_unused_data_for=29)
+    store = make_store(api)
+    handle = store.dispatch(api.endpoints.short.initiate("a"))
+    await handle
+    handle.unsubscribe()
+    await asyncio.sleep(34)
+    assert entry(store, api, 'short("a")') is not None
+    await asyncio.sleep(2)
+    assert entry(store, api, 'short("a")') is None
+
+
+@pytest.mark.looptime
+async def test_keep_unused_data_for_zero_removes_on_the_next_loop_turn() -> None:
+    api = _api()
+    store = make_store(api)
+    handle = store.dispatch(api.endpoints.zero.initiate("a"))
+    await handle
+    handle.unsubscribe()
+    assert entry(store, api, 'zero("a")') is not None
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    await turns(2)
+    assert entry(store, api, 'zero("a")') is None
+    assert loop.time() == start
+
+
+@pytest.mark.looptime
+async def test_keep_unused_data_for_inf_keeps_the_entry_forever() -> None:
+    api = _api()
+    store = make_store(api)
+    handle = store.dispatch(api.endpoints.forever.initiate("a"))
+    await handle
+    handle.unsubscribe()
+    await asyncio.sleep(10**6)
+    assert entry(store, api, 'forever("a")') is not None
+
+
+@pytest.mark.looptime
+async def test_resubscribing_before_the_timer_fires_keeps_the_entry() -> None:
+    bq = FakeBaseQuery()
+    api = _api(base_query=bq)
+    store = make_store(api)
+    first = store.dispatch(api.endpoints.default.initiate("a"))
+    await first
+    first.unsubscribe()
+    await asyncio.sleep(50)
+    second = store.dispatch(api.endpoints.default.initiate("a"))
+    await asyncio.sleep(120)
+    assert entry(store, api, 'default("a")') is not None
+    assert bq.count == 1
+    second.unsubscribe()
+    await asyncio.sleep(61)
+    assert entry(store, api, 'default("a")') is None
+
+
+@pytest.mark.looptime
+async def test_the_timer_restarts_from_the_last_unsubscribe() -> None:
+    api = _api()
+    store = make_store(api)
+    first = store.dispatch(api.endpoints.default.initiate("a"))
+    await first
+    first.unsubscribe()
+    await asyncio.sleep(50)
+    second = store.dispatch(api.endpoints.default.initiate("a"))
+    second.unsubscribe()
+    await asyncio.sleep(50)  # 100 s after the first unsubscribe, 50 s after the second
+    assert entry(store, api, 'default("a")') is not None
+    await asyncio.sleep(11)
+    assert entry(store, api, 'default("a")') is None
+
+
+@pytest.mark.looptime
+async def test_reference_counted_data_stays_while_one_subscriber_remains() -> None:
+    api = _api()
+    store = make_store(api)
+    one = store.dispatch(api.endpoints.default.initiate("a"))
+    two = store.dispatch(api.endpoints.default.initiate("a"))
+    other = store.dispatch(api.endpoints.default.initiate("b"))
+    await asyncio.gather(one, two, other)
+    one.unsubscribe()
+    other.unsubscribe()
+    await asyncio.sleep(120)
+    assert entry(store, api, 'default("a")') is not None
+    assert entry(store, api, 'default("b")') is None
+    two.unsubscribe()
+    await asyncio.sleep(61)
+    assert entry(store, api, 'default("a")') is None
+
+
+@pytest.mark.looptime
+async def test_subscribe_false_entries_are_collected_too() -> None:
+    api = _api()
+    store = make_store(api)
+    await store.dispatch(api.endpoints.default.initiate("a", subscribe=False))
+    await asyncio.sleep(61)
+    assert entry(store, api, 'default("a")') is None
+
+
+@pytest.mark.looptime
+async def test_removal_aborts_a_running_request_for_that_key() -> None:
+    bq = FakeBaseQuery(delay=100)
+    api = _api(base_query=bq)
+    store = make_store(api)
+    handle = store.dispatch(api.endpoints.zero.initiate("a"))
+    handle.unsubscribe()
+    await asyncio.sleep(1)
+    assert bq.cancelled == 1 and bq.finished == 0
+    assert bq.apis[0].signal.aborted is True
+    assert entry(store, api, 'zero("a")') is None
+    state = await handle
+    assert state.is_uninitialized
+
+
+@pytest.mark.looptime
+async def test_a_running_request_whose_subscriber_left_still_lands_then_is_collected() -> None:
+    bq = FakeBaseQuery(delay=10)
+    api = _api(base_query=bq)
+    store = make_store(api)
+    handle = store.dispatch(api.endpoints.default.initiate("a"))
+    handle.unsubscribe()
+    state = await handle
+    assert state.is_success and bq.finished == 1
+    await asyncio.sleep(61)
+    assert entry(store, api, 'default("a")') is None
+
+
+async def test_subscribing_and_unsubscribing_do_not_wake_store_listeners() -> None:
+    api = _api()
+    store = make_store(api)
+    await store.dispatch(api.endpoints.default.initiate("a"))
+    woken: list[int] = []
+    store.subscribe(lambda: woken.append(1))
+    before = store.get_state()
+    handles = [store.dispatch(api.endpoints.default.initiate("a")) for _ in range(5)]
+    handles[0].update_subscription_options({"refetch_on_focus": True})
+    for handle in handles:
+        handle.unsubscribe()
+    assert woken == []
+    assert store.get_state() is before
+    assert set(before["api"]) == {"queries", "mutations", "provided", "config", "optimistic"}
+
+
+async def test_state_slice_is_frozen_pyrsistent_data() -> None:
+    from pyrsistent import PMap
+
+    api = _api()
+    store = make_store(api)
+    await store.dispatch(api.endpoints.default.initiate("a"))
+    api_state = store.get_state()["api"]
+    assert isinstance(api_state, PMap) and isinstance(api_state["queries"], PMap)
+    with pytest.raises((TypeError, AttributeError)):
+        api_state["queries"]["x"] = 1  # type: ignore[index]
+    state = api_state["queries"]['default("a")']
+    with pytest.raises(AttributeError):
+        state.data = 2  # frozen dataclass
