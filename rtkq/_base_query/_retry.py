@@ -33,9 +33,8 @@ class RetryFailError(Exception):
     """Raised by ``retry.fail(error, meta)`` to settle a request with ``error`` at once.
 
     ``retry`` catches it and returns ``{"error": error, "meta": meta}`` without another
-    attempt. Raised outside ``retry`` it is an ordinary exception: the API slice rejects
-    the request with a serialized error naming this class, whose message describes
-    ``error``.
+    attempt. Raised outside ``retry`` (from a plain base query or ``query_fn``), the API
+    slice settles the request with ``error`` the same way.
 
     Attributes:
         error: the error payload to settle with.
