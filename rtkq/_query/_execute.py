@@ -12,6 +12,7 @@ import inspect
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._base_query._retry import RetryFailError
 from .._freeze import freeze
 from ._runtime import BaseQueryApi, Running, Runtime, serialize_exception
 
@@ -35,7 +36,23 @@ async def call_base_query(
     query_arg: Any,
     bq_api: BaseQueryApi,
 ) -> Any:
-    """Run ``query`` + the base query, or ``query_fn``; return the raw result dict."""
+    """Run ``query`` + the base query, or ``query_fn``; return the raw result dict.
+
+    ``retry.fail(error)`` raised outside ``retry`` settles the request with that error,
+    as it would inside it.
+    """
+    try:
+        return await _call_base_query(runtime, definition, query_arg, bq_api)
+    except RetryFailError as exc:
+        return {"error": exc.error, "meta": exc.meta}
+
+
+async def _call_base_query(
+    runtime: Runtime,
+    definition: EndpointDefinition,
+    query_arg: Any,
+    bq_api: BaseQueryApi,
+) -> Any:
     base_query = runtime.api.base_query
     extra_options = definition.extra_options
     if definition.query_fn is not None:
@@ -110,7 +127,7 @@ def merge_data(
     merge = definition.merge
     assert merge is not None
     info = {"arg": arg, "previous_arg": previous_arg}
-    return freeze(produce(current, lambda draft: merge(draft, incoming, info)))
+    return produce(current, lambda draft: merge(draft, incoming, info))
 
 
 async def execute_mutation(
