@@ -72,9 +72,7 @@ def make_api(
 
 def make_store(api: Api, **options: Any) -> Store:
     """A store with the api's reducer and middleware mounted."""
-    return configure_store(
-        {api.reducer_path: api.reducer}, middleware=[api.middleware], **options
-    )
+    return configure_store({api.reducer_path: api.reducer}, middleware=[api.middleware], **options)
 
 
 def entry(store: Store, api: Api, key: str) -> Any:

@@ -264,7 +264,9 @@ async def test_transform_error_response_gets_error_meta_and_arg() -> None:
         return {"wrapped": error, "meta": meta, "arg": arg}
 
     api = make_api(
-        lambda build: {"get_item": build.query(query=lambda a: a, transform_error_response=transform)},
+        lambda build: {
+            "get_item": build.query(query=lambda a: a, transform_error_response=transform)
+        },
         base_query=FakeBaseQuery(lambda a: {"error": "bad", "meta": "M"}),
     )
     store = make_store(api)

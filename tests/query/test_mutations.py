@@ -184,7 +184,9 @@ async def test_mutation_matchers() -> None:
     await store.dispatch(api.endpoints.update_item.initiate(1))
     await store.dispatch(api.endpoints.get_item.initiate(1))
     update, get = api.endpoints.update_item, api.endpoints.get_item
-    assert [a for a in seen if update.match_pending(a)] and [a for a in seen if get.match_pending(a)]
+    assert [a for a in seen if update.match_pending(a)] and [
+        a for a in seen if get.match_pending(a)
+    ]
     assert len([a for a in seen if update.match_fulfilled(a)]) == 1
     assert not [a for a in seen if update.match_rejected(a)]
     assert not any(get.match_fulfilled(a) and a.meta["endpoint_name"] != "get_item" for a in seen)

@@ -109,7 +109,9 @@ async def test_an_exception_in_user_code_rejects_that_request_only(where: str) -
     api = make_api(
         lambda build: {
             "get_item": build.query(
-                query=(lambda a: explode() if a == "bad" else a) if where == "query" else (lambda a: a),
+                query=(lambda a: explode() if a == "bad" else a)
+                if where == "query"
+                else (lambda a: a),
                 transform_response=transform if where == "transform_response" else None,
                 transform_error_response=explode if where == "transform_error" else None,
             )
@@ -138,9 +140,7 @@ async def test_an_exception_in_query_fn_or_merge_rejects_that_request() -> None:
     api = make_api(
         lambda build: {
             "fn": build.query(query_fn=query_fn),
-            "merged": build.query(
-                query=lambda a: a, merge=merge, force_refetch=lambda *a: True
-            ),
+            "merged": build.query(query=lambda a: a, merge=merge, force_refetch=lambda *a: True),
         }
     )
     store = make_store(api)

@@ -25,7 +25,7 @@ def _config(store: Any) -> Any:
 
 
 async def test_environment_actions_update_config() -> None:
-    api, store, _ = _setup()
+    _, store, _ = _setup()
     assert _config(store)["focused"] is True and _config(store)["online"] is True
     store.dispatch(on_focus_lost())
     store.dispatch(on_offline())
