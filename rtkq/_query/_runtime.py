@@ -601,6 +601,8 @@ class Runtime:
         if self.may_send(running):
             return
         self.waiting.add(running.request_id)
+        # It no longer counts as in flight: delayed invalidations may go now.
+        self.request_settled(None)
         try:
             while not self.may_send(running):
                 if self._gate_changed is None or self._gate_changed.done():
