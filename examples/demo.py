@@ -151,6 +151,22 @@ class Demo:
         response.raise_for_status()
         self.note(f"[red]server[/]: the next {count} {scope} will fail (POST /admin/fail-next)")
 
+    async def set_latency(self, seconds: float) -> float:
+        """Set the server's latency; returns the previous one."""
+        response = await self.server.post("/admin/latency", json={"seconds": seconds})
+        response.raise_for_status()
+        self.note(f"[red]server[/]: latency {seconds * 1000:.0f} ms (POST /admin/latency)")
+        previous: float = response.json()["previous"]
+        return previous
+
+    async def until_server_has(self, route: str, count: int) -> None:
+        """Wait (at most 5 s) until the server has received ``count`` requests on ``route``."""
+        for _ in range(500):
+            if (await self.stats()).get(route, 0) >= count:
+                return
+            await asyncio.sleep(0.01)
+        raise RuntimeError(f"The server never received request {count} on {route}.")
+
     async def idle(self) -> None:
         """Wait until no query runs (invalidation refetches included)."""
         for _ in range(1000):
@@ -198,7 +214,7 @@ def _summary(data: Any) -> str:
         ids = ", ".join(str(item.get("id")) for item in data if isinstance(item, dict))
         return f"{len(data)} items (ids {ids})"
     if isinstance(data, dict) and "title" in data:
-        return f"#{data.get('id')} {data['title']!r}"
+        return f"#{data.get('id')} {data['title']!r} published={data.get('published')}"
     return repr(data) if data is not None else ""
 
 
@@ -338,6 +354,56 @@ async def step_rollback(demo: Demo) -> None:
     )
 
 
+async def step_layers(demo: Demo) -> None:
+    step = demo.start("layers", "a failed edit does not undo a concurrent one")
+    posts = demo.api.endpoints
+    title = demo.entry("get_post", 1).data["title"]
+    previous = await demo.set_latency(0.4)
+    publish = demo.store.dispatch(posts.update_post.initiate({"id": 1, "published": False}))
+    await demo.until_server_has("PATCH /posts/{id}", demo._stats.get("PATCH /posts/{id}", 0) + 1)
+    demo.note("update_post A (published=False) is at the server, answering in 400 ms")
+    await demo.set_latency(previous)
+    await demo.fail_next(1)
+    doomed = demo.store.dispatch(posts.update_post.initiate({"id": 1, "title": "Doomed edit"}))
+    await demo.until(
+        posts.get_post.select(1),
+        lambda s: s.data is not None and s.data["title"] == "Doomed edit",
+    )
+    shown = demo.entry("get_post", 1).data
+    demo.note(
+        f"both layers applied: title={shown['title']!r} published={shown['published']} "
+        "(update_post B changed the title)"
+    )
+    result = await doomed
+    demo.note(f"update_post B rejected with [red]{_error_text(result.get('error'))}[/]")
+    after = demo.entry("get_post", 1).data
+    pending = demo.api.util.is_mutating(demo.store.get_state(), "update_post")
+    demo.note(
+        f"after B's rollback: title={after['title']!r} published={after['published']}, "
+        f"{pending} update still pending (B's invalidation waits for it: delayed mode)"
+    )
+    demo.cache_table()
+    demo.check(
+        step,
+        after["title"] == title and after["published"] is False and pending == 1,
+        "B's layer dropped; A's layer survives",
+    )
+    await publish
+    await demo.idle()
+    confirmed = demo.entry("get_post", 1).data
+    delta = await demo.requests_since_last(step)
+    demo.check(
+        step,
+        confirmed["published"] is False and confirmed["title"] == title,
+        "A confirmed by the server: published=False, title unchanged",
+    )
+    demo.check(
+        step,
+        delta.get("GET /posts/{id}") == 1,
+        "A's and B's invalidations refetched get_post(1) once (GET /posts/{id} x1)",
+    )
+
+
 async def step_retry(demo: Demo) -> None:
     step = demo.start("retry", "a failed read is sent again by retry()")
     await demo.fail_next(1, scope="reads")
@@ -390,6 +456,7 @@ STEPS = (
     step_comments,
     step_optimistic,
     step_rollback,
+    step_layers,
     step_retry,
     step_validation,
 )

@@ -18,6 +18,8 @@ Routes (JSON in, JSON out)::
     POST   /admin/reset-stats          zero the counters
     POST   /admin/fail-next            {"count": n, "scope": "writes"|"reads"|"all",
                                         "status": 500}: the next n matching requests fail
+    POST   /admin/latency              {"seconds": s}: the latency from now on (0-10 s);
+                                        answers {"seconds": s, "previous": old}
 
 Bad input is answered with 422 and ``{"error": "...", "detail": [{"field", "message"}]}``.
 Failures (``--fail-rate`` or ``/admin/fail-next``) are answered with a 5xx status and a
@@ -345,6 +347,15 @@ async def fail_next(request: Request) -> Response:
     return JSONResponse({"pending_failures": len(db.fail_next)})
 
 
+async def set_latency(request: Request) -> Response:
+    db: ServerState = request.app.state.server
+    seconds = (await _json_object(request)).get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 10:
+        raise _ValidationError([{"field": "seconds", "message": "must be a number from 0 to 10"}])
+    previous, db.latency = db.latency, float(seconds)
+    return JSONResponse({"seconds": db.latency, "previous": previous})
+
+
 # -- faults and counting ---------------------------------------------------------
 def _served(label: str, handler: Handler) -> Handler:
     """Count, delay and maybe fail a request before ``handler`` runs."""
@@ -352,9 +363,11 @@ def _served(label: str, handler: Handler) -> Handler:
     async def serve(request: Request) -> Response:
         db: ServerState = request.app.state.server
         db.counts[label] += 1
+        # A forced failure belongs to the request that arrives next, however long the
+        # latency: requests sent one after the other fail in the order they were sent.
+        forced = db.take_forced_failure(request.method)
         if db.latency:
             await asyncio.sleep(db.latency)
-        forced = db.take_forced_failure(request.method)
         if forced is not None:
             return JSONResponse(
                 {"error": f"Injected failure (/admin/fail-next) for {label}"}, status_code=forced
@@ -418,6 +431,7 @@ def create_app(
         _admin("GET", "/stats", stats),
         _admin("POST", "/admin/reset-stats", reset_stats),
         _admin("POST", "/admin/fail-next", fail_next),
+        _admin("POST", "/admin/latency", set_latency),
     ]
     app = Starlette(routes=routes)
     app.state.server = ServerState(db_path, latency=latency, fail_rate=fail_rate, seed=seed)

@@ -29,6 +29,9 @@ STEP_MARKERS = [
     'action executeMutation/rejected update_post({"id":1,"title":"This edit will fail"})',
     "action optimistic/layerRemoved get_post(1)",
     "✔ rolled back: get_post(1) and the list show 'Edited optimistically' again",
+    # concurrent layers: a failed edit keeps the other pending edit
+    "✔ B's layer dropped; A's layer survives",
+    "✔ A's and B's invalidations refetched get_post(1) once (GET /posts/{id} x1)",
     # retry and bad input
     "✔ 2 requests: the failed one and the retry",
     'unwrap() raised QueryError; .error = {"data": {"detail": [{"field": "title"',
@@ -61,7 +64,7 @@ def test_the_demo_runs_every_step_and_exits_0() -> None:
     missing = [marker for marker in STEP_MARKERS if marker not in out]
     assert not missing, f"missing from the demo output: {missing}\n{out}"
     assert "✘" not in out
-    assert out.count("✔") >= 17
+    assert out.count("✔") >= 20
     # Markers appear in the order of the steps.
     position = 0
     for marker in STEP_MARKERS:

@@ -201,3 +201,29 @@ async def test_delete_post_refetches_the_list(client: Client) -> None:
     assert await client.initiate("delete_post", 3).unwrap() == {"id": 3}
     await client.idle()
     assert [p["id"] for p in client.data("get_posts", None)] == [1, 2]
+
+
+async def test_a_failed_edit_keeps_a_concurrent_layer_and_refetches_once(
+    client: Client, posts_server: PostsServer
+) -> None:
+    await client.initiate("get_post", 1)
+    posts_server.state.latency = 0.3
+    publish = client.initiate("update_post", {"id": 1, "published": False})
+    await client.until(lambda: posts_server.stats().get("PATCH /posts/{id}") == 1)
+    posts_server.state.latency = 0.0
+    posts_server.fail_next(1)
+    doomed = client.initiate("update_post", {"id": 1, "title": "Doomed"})
+    assert "error" in await doomed
+    # B's layer is gone, A's is still shown while A is pending.
+    assert client.data("get_post", 1) == {
+        "id": 1,
+        "title": "Hello, rtkq",
+        "body": "A first post, served from SQLite.",
+        "published": False,
+    }
+    assert not mutation_settled(client, publish)
+    assert (await publish)["data"]["published"] is False
+    await client.idle()
+    assert client.data("get_post", 1)["published"] is False
+    # B's delayed invalidation and A's are applied together: one refetch, not two.
+    assert posts_server.stats()["GET /posts/{id}"] == 2

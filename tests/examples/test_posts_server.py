@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -164,6 +165,38 @@ def test_fail_rate_and_latency(tmp_path: Path) -> None:
         assert response.json() == {"error": "Random failure (--fail-rate) for GET /posts"}
         assert httpx.get(f"{url}/stats").json()["total"] == 1  # admin routes never fail
     app.state.server.close()
+
+
+def test_latency_can_change_at_runtime(posts_server: PostsServer) -> None:
+    url = posts_server.url
+    answer = posts_server.http.post(f"{url}/admin/latency", json={"seconds": 0.03})
+    assert answer.json() == {"seconds": 0.03, "previous": 0.0}
+    started = time.monotonic()
+    posts_server.http.get(f"{url}/posts/1")
+    assert time.monotonic() - started >= 0.03
+    posts_server.http.post(f"{url}/admin/latency", json={"seconds": 0})
+    assert posts_server.state.latency == 0.0
+
+
+def test_a_forced_failure_goes_to_the_first_request_to_arrive(
+    posts_server: PostsServer,
+) -> None:
+    url = posts_server.url
+    posts_server.http.post(f"{url}/admin/latency", json={"seconds": 0.2})
+    results: list[int] = []
+    slow = threading.Thread(
+        target=lambda: results.append(
+            posts_server.http.patch(f"{url}/posts/1", json={"title": "first"}).status_code
+        )
+    )
+    slow.start()
+    while posts_server.stats().get("PATCH /posts/{id}") != 1:
+        time.sleep(0.005)
+    posts_server.fail_next(1)  # armed after the first request arrived: not its failure
+    posts_server.http.post(f"{url}/admin/latency", json={"seconds": 0})
+    assert posts_server.http.patch(f"{url}/posts/1", json={"title": "second"}).status_code == 500
+    slow.join(timeout=5)
+    assert results == [200]
 
 
 @pytest.mark.parametrize(("latency", "fail_rate"), [(-1.0, 0.0), (0.0, 1.5)])
