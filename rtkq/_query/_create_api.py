@@ -58,6 +58,7 @@ class Api:
         self.invalidation_behavior = invalidation_behavior
         self.network_mode = network_mode
         self.action_types = ActionTypes.for_path(reducer_path)
+        self._probe = Action(self.action_types.runtime_probe)  # frozen: built once
         self.definitions: dict[str, EndpointDefinition] = {}
         self.endpoints = Endpoints()
         self.extra_middleware_hooks: dict[str, Any] = {}
@@ -115,7 +116,7 @@ class Api:
         Raises:
             RuntimeError: the api middleware is not mounted in that store.
         """
-        runtime = dispatch(Action(self.action_types.runtime_probe))
+        runtime = dispatch(self._probe)
         if not isinstance(runtime, Runtime) or runtime.api is not self:
             raise RuntimeError(
                 f"The middleware of api {self.reducer_path!r} is not in this store. Add it: "

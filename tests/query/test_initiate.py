@@ -472,3 +472,29 @@ async def test_same_args_on_two_stores_are_independent() -> None:
     await asyncio.gather(h1, h2)
     assert bq.count == 2
     assert one.dispatch(api.util.get_running_queries_thunk()) == []
+
+
+async def test_a_failing_pending_dispatch_leaves_no_subscription_or_running_request() -> None:
+    api = make_api()
+    fail = [True]
+
+    def breaker(store_api: Any) -> Any:
+        def wrap(next_: Any) -> Any:
+            def handle(action: Any) -> Any:
+                if fail[0] and api.endpoints.get_item.match_pending(action):
+                    raise ValueError("listener exploded")
+                return next_(action)
+
+            return handle
+
+        return wrap
+
+    from rtkq import configure_store
+
+    store = configure_store({"api": api.reducer}, middleware=[api.middleware, breaker])
+    with pytest.raises(ValueError, match="listener exploded"):
+        store.dispatch(api.endpoints.get_item.initiate(1))
+    assert store.dispatch(api.util.get_running_queries_thunk()) == []
+    assert entry(store, api, "get_item(1)") is None
+    fail[0] = False
+    assert (await store.dispatch(api.endpoints.get_item.initiate(1))).data == 1

@@ -57,3 +57,15 @@ def test_select_of_an_unserializable_arg_is_a_type_error() -> None:
 def test_endpoint_cache_key() -> None:
     api = make_api()
     assert api.endpoints.get_item.cache_key({"b": None, "a": [1]}) == 'get_item({"a":[1],"b":null})'
+
+
+async def test_a_new_root_state_with_the_same_api_state_reuses_the_result() -> None:
+    api = make_api()
+    store = make_store(api)
+    await store.dispatch(api.endpoints.get_item.initiate(1))
+    select = api.endpoints.get_item.select(1)
+    state = store.get_state()
+    first = select(state)
+    copy = {**state}
+    assert select(copy) is first
+    assert select({"api": state["api"].set("config", state["api"]["config"])}) is first
