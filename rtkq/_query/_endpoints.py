@@ -126,6 +126,8 @@ class Endpoint:
             last[1] = result
             return result
 
+        # It reads state[path] alone: store.watch skips it while that slice is unchanged.
+        selector.depends_on = (path,)  # type: ignore[attr-defined]
         return selector
 
     # -- initiate ----------------------------------------------------------------

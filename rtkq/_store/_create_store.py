@@ -11,16 +11,13 @@ from typing import Any
 
 from .._types import Listener, Reducer, Selector
 from ._action import Action, ActionCreator
-from ._watch import Changes, Equals, Watcher, check_selector
+from ._watch import Change, Changes, Equals, WatchRegistry, check_selector
 
 __all__ = ["INIT", "REPLACE", "Store", "create_store"]
 
 _suffix = uuid.uuid4().hex[:8]
 INIT = f"@@rtkq/INIT.{_suffix}"
 REPLACE = f"@@rtkq/REPLACE.{_suffix}"
-
-_UNSEEN: Any = object()
-_is = operator.is_
 
 Enhancer = Callable[[Callable[..., "Store"]], Callable[..., "Store"]]
 
@@ -50,7 +47,9 @@ class Store:
 
     Watchers (:meth:`watch`) run after the listeners, and only when the root state is
     a different object than when they last ran: selectors must be pure functions of the
-    state, so an unchanged state cannot change a selected value.
+    state, so an unchanged state cannot change a selected value. Selectors that declare
+    the top-level keys they read (``depends_on``) are not even called while those keys
+    hold the same objects.
 
     ``dispatch`` may be called from several threads; reducer runs are serialized by a
     lock, listeners and watcher callbacks run on the dispatching thread outside that
@@ -67,11 +66,7 @@ class Store:
         self._listeners: tuple[Listener, ...] = ()
         self._lock = threading.Lock()
         self._listeners_lock = threading.Lock()
-        self._watchers: tuple[Watcher, ...] = ()
-        self._watch_lock = threading.RLock()  # a (wrongly) dispatching selector must not deadlock
-        # The state the watchers last selected from: while the state is this object,
-        # no selected value can have changed.
-        self._watched_state: Any = _UNSEEN
+        self._watches = WatchRegistry(lambda: self._state)
         # The thread currently running the reducer, to refuse re-entrant dispatch.
         self._reducing: int | None = None
         self.dispatch = self._dispatch
@@ -107,7 +102,8 @@ class Store:
             finally:
                 self._reducing = None
         listeners = self._listeners
-        if listeners or (self._watchers and self._state is not self._watched_state):
+        watches = self._watches
+        if listeners or (watches.watchers and self._state is not watches.state):
             self._notify(listeners)
         return action
 
@@ -118,8 +114,10 @@ class Store:
                 listener()
             except Exception as exc:
                 errors.append(exc)
-        if self._watchers and self._state is not self._watched_state:
-            for watcher, new, old in self._select_changes(errors):
+        watches = self._watches
+        if watches.watchers and self._state is not watches.state:
+            changes: list[Change] = watches.select_changes(errors)
+            for watcher, new, old in changes:
                 if not watcher.active:
                     continue
                 try:
@@ -128,29 +126,6 @@ class Store:
                     errors.append(exc)
         if errors:
             raise errors[0]
-
-    def _select_changes(self, errors: list[Exception]) -> list[tuple[Watcher, Any, Any]]:
-        # Selecting and recording the new values happens under a lock so that every
-        # change is reported once even when several threads dispatch; the callbacks
-        # run outside it, so they may dispatch.
-        changed: list[tuple[Watcher, Any, Any]] = []
-        with self._watch_lock:
-            state = self._state
-            if state is self._watched_state:
-                return changed
-            self._watched_state = state
-            for watcher in self._watchers:
-                try:
-                    new = watcher.selector(state)
-                    old = watcher.value
-                    if new is old or (watcher.equals is not _is and watcher.equals(new, old)):
-                        continue
-                except Exception as exc:
-                    errors.append(exc)
-                    continue
-                watcher.value = new
-                changed.append((watcher, new, old))
-        return changed
 
     # -- subscribing -----------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -194,11 +169,21 @@ class Store:
 
         The selector runs once now (to learn the current value) and then after each
         dispatch that produced a new root state object; the callback runs only when
-        ``equals(new, old)`` is false. Memoized selectors (:func:`create_selector`)
-        make a watcher on an unchanged part of the state cost one call. Selectors must
-        be pure. Errors raised by the selector or the callback are handled like a
-        listener's (see the class docstring). An unsubscribed watcher is not called
-        again, even by a dispatch already under way.
+        ``equals(new, old)`` is false. Callbacks run in the order the watchers were
+        added. Selectors must be pure. Errors raised by the selector or the callback
+        are handled like a listener's (see the class docstring). An unsubscribed
+        watcher is not called again, even by a dispatch already under way.
+
+        A selector that declares the top-level state keys it reads, as a
+        ``depends_on`` tuple, is not called after a dispatch that left each
+        ``state[key]`` the same object: watchers on untouched slices then cost
+        nothing per watcher. Endpoint selectors (``api.endpoints.x.select(arg)``)
+        and ``operator.itemgetter("key")`` declare it already, and
+        :func:`create_selector` derives it when all its inputs declare theirs;
+        a plain function may set ``selector.depends_on = ("todos",)``. The
+        declaration is trusted: a selector that also reads other keys will miss
+        their changes. Selectors without it run on every new root state (memoized
+        ones then cost one call each). The declaration is read once, here.
 
         Args:
             selector: ``state -> value``; must be pure.
@@ -209,32 +194,14 @@ class Store:
             A function that unsubscribes; calling it more than once is harmless.
 
         Raises:
-            TypeError: ``selector``, ``callback`` or ``equals`` is not callable.
+            TypeError: ``selector``, ``callback`` or ``equals`` is not callable, or
+                the selector's ``depends_on`` is not a tuple (or list) of hashable
+                keys.
         """
         check_selector(selector, "the selector")
         check_selector(callback, "the callback")
         check_selector(equals, "equals")
-        return self._add_watcher(selector, callback, equals)[0]
-
-    def _add_watcher(
-        self, selector: Selector, callback: Callable[[Any, Any], Any], equals: Equals
-    ) -> tuple[Callable[[], None], Any]:
-        with self._watch_lock:
-            state = self._state
-            watcher = Watcher(selector, callback, equals, selector(state))
-            if not self._watchers:
-                # Every watcher's value now comes from this state.
-                self._watched_state = state
-            self._watchers = (*self._watchers, watcher)
-
-        def unsubscribe() -> None:
-            with self._watch_lock:
-                if not watcher.active:
-                    return
-                watcher.active = False
-                self._watchers = tuple(w for w in self._watchers if w is not watcher)
-
-        return unsubscribe, watcher.value
+        return self._watches.add(selector, callback, equals)[0]
 
     def changes(self, selector: Selector, *, equals: Equals = operator.is_) -> Changes:
         """Iterate asynchronously over the values ``selector(state)`` takes.
@@ -243,10 +210,12 @@ class Store:
         ``equals``). A consumer slower than the dispatches sees the latest value, not
         every intermediate one: at most one value is ever buffered. Dispatching from
         another thread is safe. Breaking out of ``async for`` (or calling
-        ``close()``) unsubscribes.
+        ``close()``) unsubscribes. A selector's ``depends_on`` is honoured as in
+        :meth:`watch`.
 
         Raises:
-            TypeError: ``selector`` or ``equals`` is not callable.
+            TypeError: ``selector`` or ``equals`` is not callable, or the selector's
+                ``depends_on`` is malformed.
             RuntimeError: called with no running asyncio event loop.
         """
         check_selector(selector, "the selector")
@@ -260,7 +229,7 @@ class Store:
                 "synchronous code use store.watch(selector, callback)."
             ) from None
         return Changes(
-            lambda on_change: self._add_watcher(selector, on_change, equals), loop, equals
+            lambda on_change: self._watches.add(selector, on_change, equals), loop, equals
         )
 
     def replace_reducer(self, reducer: Reducer) -> None:

@@ -173,7 +173,7 @@ async def test_changes_yields_current_then_each_change() -> None:
     store.dispatch(counter.actions.inc())
     await asyncio.wait_for(task, 1)
     assert values == [0, 1, 2]
-    assert store._watchers == ()  # breaking out unsubscribed
+    assert store._watches.watchers == ()  # breaking out unsubscribed
 
 
 async def test_changes_under_a_burst_keeps_one_value_and_ends_on_the_latest() -> None:
@@ -232,10 +232,10 @@ async def test_changes_from_another_thread_wake_the_consumer_once_per_batch(
 async def test_dropping_the_iterator_unsubscribes() -> None:
     store = make_store()
     changes = store.changes(lambda s: s["counter"])
-    assert len(store._watchers) == 1
+    assert len(store._watches.watchers) == 1
     del changes
     gc.collect()
-    assert store._watchers == ()
+    assert store._watches.watchers == ()
 
 
 async def test_close_wakes_a_waiting_consumer() -> None:
@@ -258,7 +258,7 @@ async def test_cancelling_the_consumer_unsubscribes() -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert store._watchers == ()
+    assert store._watches.watchers == ()
 
 
 def test_changes_without_a_running_loop_is_refused() -> None:

@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from rtkq import QueryStatus, configure_store, create_api, create_listener_middleware
+from rtkq import (
+    QueryStatus,
+    configure_store,
+    create_api,
+    create_listener_middleware,
+    create_slice,
+)
 
 PENDING, FULFILLED = QueryStatus.PENDING, QueryStatus.FULFILLED
 
@@ -81,3 +87,27 @@ async def test_changes_streams_a_query_entry() -> None:
     await store.dispatch(api.endpoints.get_post.initiate(1))
     await asyncio.wait_for(task, 5)
     assert statuses == [QueryStatus.UNINITIALIZED, PENDING, FULFILLED]
+
+
+async def test_endpoint_selectors_declare_the_api_slice_and_are_skipped_for_others() -> None:
+    api, _, _, _ = make()
+    other = create_slice("other", 0, {"inc": lambda s, a: s + 1})
+    store = configure_store(
+        {api.reducer_path: api.reducer, "other": other.reducer}, middleware=[api.middleware]
+    )
+    select = api.endpoints.get_post.select(1)
+    assert select.depends_on == ("api",)  # type: ignore[attr-defined]
+    calls: list[int] = []
+
+    def counting(state: Any) -> Any:
+        calls.append(1)
+        return select(state)
+
+    counting.depends_on = select.depends_on  # type: ignore[attr-defined]
+    statuses: list[QueryStatus] = []
+    store.watch(counting, lambda new, old: statuses.append(new.status))
+    for _ in range(10):
+        store.dispatch(other.actions.inc())
+    assert len(calls) == 1
+    await store.dispatch(api.endpoints.get_post.initiate(1))
+    assert statuses == [PENDING, FULFILLED]
