@@ -120,14 +120,13 @@ class WatchRegistry:
             value = selector(state)
             if not self.watchers:
                 self.state = state  # every watcher's value now comes from this state
-            seen = _seen_at(state, keys)
             group = self._groups.get(group_id)
             if group is None:
-                group = self._groups[group_id] = _Group(keys, seen)
+                group = self._groups[group_id] = _Group(keys, _seen_at(state, keys))
                 self._group_list = (*self._group_list, group)
-            elif not _same(group.seen, seen):
-                # The others selected from another state (a dispatch is under way on
-                # another thread): let the next change run the whole group.
+            elif not _same(group.seen, _seen_at(state, group.keys)):
+                # The others selected from another state (a dispatch is under way: we
+                # run in a listener, or on another thread): the next change runs them all.
                 group.seen = None
             watcher = Watcher(selector, callback, equals, value, group)
             group.watchers = (*group.watchers, watcher)

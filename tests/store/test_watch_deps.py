@@ -85,6 +85,19 @@ def test_a_selector_on_several_keys_runs_when_any_of_them_changes() -> None:
     assert total.calls == 4  # type: ignore[attr-defined]
 
 
+def test_the_same_keys_in_any_order_share_a_group_and_no_keys_means_constant() -> None:
+    store = make_store()
+    one = declared(("counter", "label"), lambda s: f"{s['label']}{s['counter']}")
+    two = declared(("label", "counter", "label"), lambda s: f"{s['counter']}{s['label']}")
+    constant = declared((), lambda s: "constant")
+    for selector in (one, two, constant):
+        store.watch(selector, lambda new, old: None)
+    assert len(store._watches._group_list) == 2
+    store.dispatch(OTHER)
+    store.dispatch(COUNTER)
+    assert [one.calls, two.calls, constant.calls] == [2, 2, 1]  # type: ignore[attr-defined]
+
+
 def test_create_selector_over_key_getters_derives_the_union_of_their_keys() -> None:
     plain = create_selector(lambda s: s["counter"], lambda c: c)
     by_getter = create_selector(operator.itemgetter("counter"), lambda c: c)
