@@ -109,21 +109,29 @@ class Endpoint:
             if self.definition.is_mutation
             else QueryState(endpoint_name=self.name, query_cache_key=key)
         )
-        last: list[Any] = [None, None]
+        # (root state, entries table, result), swapped as one tuple so that threads
+        # never see a mix. A new root state whose table is unchanged costs two lookups.
+        memo: list[tuple[Any, Any, Any]] = [(None, None, uninitialized)]
 
         def selector(state: Any) -> Any:
+            last = memo[0]
             if state is last[0]:
-                return last[1]
+                return last[2]
             try:
-                entry = state[path][table].get(key)
+                entries = state[path][table]
             except (KeyError, TypeError):
                 raise RuntimeError(
                     f"No api state under {path!r}: pass the store's root state, and add "
                     f"api.reducer to the store under {path!r}."
                 ) from None
-            result = uninitialized if entry is None else entry
-            last[0] = state
-            last[1] = result
+            if entries is last[1]:
+                result = last[2]
+            else:
+                try:
+                    result = entries[key]
+                except KeyError:
+                    result = uninitialized
+            memo[0] = (state, entries, result)
             return result
 
         # It reads state[path] alone: store.watch skips it while that slice is unchanged.
@@ -176,7 +184,7 @@ class Endpoint:
             request_id = new_request_id()
             if subscribe:
                 runtime.subscribe(key, request_id, subscription_options)
-            if key not in runtime.running and self._should_fetch(
+            if not runtime.is_running(key) and self._should_fetch(
                 runtime, entry, arg, force_refetch, subscribe
             ):
                 try:
@@ -269,7 +277,7 @@ class Endpoint:
             request_id = new_request_id()
             if subscribe:
                 runtime.subscribe(key, request_id, subscription_options)
-            if key not in runtime.running:
+            if not runtime.is_running(key):
                 has_data = entry is not None and entry.data is not None
                 if not has_data or next_param(options, direction, entry.data, arg) is not None:
                     self.start(

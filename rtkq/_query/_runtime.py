@@ -254,6 +254,15 @@ class Runtime:
         subs[sub_id] = dict(options)
         self.update_polling(key)
 
+    def is_running(self, key: str) -> bool:
+        """Whether a request for ``key`` runs that a new initiate may join.
+
+        An aborted request (removed entry, reset, ``abort()``) still settles, but a new
+        initiate starts its own request instead of joining one whose answer is dropped.
+        """
+        running = self.running.get(key)
+        return running is not None and not running.signal.aborted
+
     def has_subscribers(self, key: str) -> bool:
         return bool(self.subscriptions.get(key))
 
