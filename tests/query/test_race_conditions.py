@@ -236,3 +236,18 @@ async def test_query_state_flags() -> None:
     assert QueryState(status=QueryStatus.FULFILLED).is_success
     assert QueryState(status=QueryStatus.REJECTED).is_error
     assert str(QueryStatus.PENDING) == "pending"
+
+
+@pytest.mark.looptime
+async def test_an_initiate_after_abort_starts_its_own_request() -> None:
+    bq = FakeBaseQuery(delay=5)
+    api = make_api(base_query=bq)
+    store = make_store(api)
+    first = store.dispatch(api.endpoints.get_item.initiate(1))
+    await asyncio.sleep(1)
+    first.abort()
+    second = store.dispatch(api.endpoints.get_item.initiate(1))
+    state = await second
+    assert state.is_success and state.request_id == second.request_id
+    assert bq.count == 2 and bq.cancelled == 1
+    assert (await first).is_success  # the awaiting handle follows the entry
