@@ -52,9 +52,11 @@ async def test_hook_runs_once_for_a_new_entry_with_its_arg(kind: str) -> None:
     calls: list[Any] = []
     api = build_api(kind, lambda arg, ctx: calls.append(arg))
     store = make_store(api)
-    store.dispatch(api.endpoints.injected.initiate("arg"))
+    handle = store.dispatch(api.endpoints.injected.initiate("arg"))
     assert calls == []  # hooks are tasks: they start on the next loop turn ...
     await asyncio.sleep(0)
+    assert calls == ["arg"]
+    await handle
     assert calls == ["arg"]
 
 
@@ -364,8 +366,11 @@ async def test_an_exception_in_the_hook_is_a_warning_and_the_store_keeps_working
 
     api = build_api("query", hook)
     store = make_store(api)
-    with pytest.warns(RuntimeWarning, match=r"on_cache_entry_added of 'injected' raised "
-                      r"ValueError: socket exploded"):
+    with pytest.warns(
+        RuntimeWarning,
+        match=r"on_cache_entry_added of 'injected' raised "
+        r"ValueError: socket exploded",
+    ):
         state = await store.dispatch(api.endpoints.injected.initiate("arg"))
         await turns()
     assert state.data == {"value": "arg"}
