@@ -2,6 +2,14 @@
 
 Each hook runs as its own asyncio task. An exception it raises is reported with
 ``warnings.warn`` and never breaks the request or the store.
+
+Ending rule: when a cache entry is removed (garbage collection, invalidation without
+subscribers, ``reset()`` of a mutation, ``reset_api_state``), ``cache_entry_removed``
+resolves at once and ``cache_data_loaded`` (if still waiting) raises
+:class:`CacheEntryRemovedError`. The ``on_cache_entry_added`` hook then has
+``CLEANUP_GRACE`` seconds of loop time to finish its cleanup; if it is still running
+after that it is cancelled (its ``finally`` blocks run). ``reset_api_state`` applies
+the same rule to ``on_query_started`` hooks still running.
 """
 
 from __future__ import annotations
@@ -17,12 +25,17 @@ if TYPE_CHECKING:
     from ._runtime import Runtime
 
 __all__ = [
+    "CLEANUP_GRACE",
     "CacheEntryRemovedError",
     "CacheLifecycleContext",
     "QueryLifecycleContext",
+    "cancel_later",
     "run_hook",
     "silent_future",
 ]
+
+#: Seconds (loop time) a lifecycle hook may keep running after its entry was removed.
+CLEANUP_GRACE = 1.0
 
 
 class CacheEntryRemovedError(Exception):
@@ -127,11 +140,41 @@ class CacheLifecycleContext(_CacheEntryMixin):
         query_cache_key: str,
         cache_data_loaded: asyncio.Future[Any],
         cache_entry_removed: asyncio.Future[Any],
+        is_mutation: bool = False,
     ) -> None:
         super().__init__(runtime, endpoint_name, arg, request_id)
         self.query_cache_key = query_cache_key
         self.cache_data_loaded = cache_data_loaded
         self.cache_entry_removed = cache_entry_removed
+        self._is_mutation = is_mutation
+
+    def get_cache_entry(self) -> Any:
+        """The entry's current state (a ``MutationState`` for a mutation, keyed by its
+        request id or ``fixed_cache_key``)."""
+        if self._is_mutation:
+            return self._runtime.api.endpoints[self.endpoint_name].select(
+                self.query_cache_key
+            )(self.get_state())
+        return super().get_cache_entry()
+
+    def update_cached_data(self, recipe: Callable[[Any], Any]) -> Any:
+        """Run ``recipe`` on a draft of this entry's data; returns the ``PatchCollection``.
+
+        Raises:
+            RuntimeError: in a mutation's cache lifecycle (mutations have no cached data).
+        """
+        if self._is_mutation:
+            raise RuntimeError(
+                "update_cached_data is only for query cache lifecycles: a mutation has no "
+                "cached data to update. Use ctx.dispatch(api.util.update_query_data(...))."
+            )
+        return super().update_cached_data(recipe)
+
+
+def cancel_later(loop: asyncio.AbstractEventLoop, task: asyncio.Task[Any] | None) -> None:
+    """Cancel ``task`` if it is still running ``CLEANUP_GRACE`` seconds from now."""
+    if task is not None and not task.done():
+        loop.call_later(CLEANUP_GRACE, task.cancel)
 
 
 def run_hook(

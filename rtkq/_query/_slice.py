@@ -364,14 +364,14 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                     started_at=item["fulfilled_at"],
                 )
             changes: dict[str, Any] = {
+                "status": _FULFILLED,
                 "error": None,
                 "original_args": item["arg"],
                 "fulfilled_at": item["fulfilled_at"],
             }
-            if entry.status is not _PENDING:
-                # A request in flight keeps its request id, so its answer still lands.
-                changes["status"] = _FULFILLED
+            if entry.request_id is None:
                 changes["request_id"] = item["request_id"]
+            # else: the entry keeps its request id, so a request in flight still lands.
             state = _set_data(state, key, entry, item["value"], **changes)
             tags = item.get("provided_tags")
             if tags is not None:
@@ -393,7 +393,8 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         if key not in base:
             base = base.set(key, entry.data)
         layer = (payload["layer_id"], payload["recipe"])
-        data = produce(entry.data, payload["recipe"])
+        # The thunk already ran the recipe on this very data (recipes run once per data).
+        data = payload["data"] if "data" in payload else produce(entry.data, payload["recipe"])
         state = state.set(
             "optimistic",
             pmap({"layers": optimistic["layers"].set(key, layers.append(layer)), "base": base}),
