@@ -152,9 +152,9 @@ class CacheLifecycleContext(_CacheEntryMixin):
         """The entry's current state (a ``MutationState`` for a mutation, keyed by its
         request id or ``fixed_cache_key``)."""
         if self._is_mutation:
-            return self._runtime.api.endpoints[self.endpoint_name].select(
-                self.query_cache_key
-            )(self.get_state())
+            return self._runtime.api.endpoints[self.endpoint_name].select(self.query_cache_key)(
+                self.get_state()
+            )
         return super().get_cache_entry()
 
     def update_cached_data(self, recipe: Callable[[Any], Any]) -> Any:

@@ -46,11 +46,16 @@ def build_middleware(api: Api) -> Callable[[MiddlewareAPI], Callable[[Dispatch],
         return result
 
     def upserted(runtime: Runtime, action: Any, next_: Dispatch) -> Any:
+        before = runtime.slice_state()["queries"]
         result = next_(action)
-        for item in action.payload:
-            key = item["query_cache_key"]
-            if not runtime.has_subscribers(key):
-                runtime.schedule_gc(key)
+        runtime.entries_upserted(action.payload, before)
+        return result
+
+    def mutation_removed(runtime: Runtime, action: Any, next_: Dispatch) -> Any:
+        result = next_(action)
+        key = action.payload["key"]
+        if key not in runtime.slice_state()["mutations"]:
+            runtime.end_cache_lifecycle(key, mutation=True)
         return result
 
     def hydrated(runtime: Runtime, action: Any, next_: Dispatch) -> Any:
@@ -70,6 +75,7 @@ def build_middleware(api: Api) -> Callable[[MiddlewareAPI], Callable[[Dispatch],
         types.invalidate_tags: invalidate,
         types.hydrate: hydrated,
         types.upsert_query_entries: upserted,
+        types.remove_mutation_result: mutation_removed,
         FOCUSED: focused,
         ONLINE: online,
     }

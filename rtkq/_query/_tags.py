@@ -26,6 +26,7 @@ __all__ = [
     "keys_for_tags",
     "normalize_tag",
     "replace_provided",
+    "tags_match",
 ]
 
 TagSpec = Any  # list of tags, or callable(result, error, arg) -> list of tags
@@ -156,3 +157,15 @@ def keys_for_tags(provided: AnyMap, tags: Iterable[Tag]) -> dict[str, None]:
             if holders:
                 found.update(dict.fromkeys(holders))
     return found
+
+
+def tags_match(invalidated: Iterable[Tag], provided: Iterable[Tag] | None) -> bool:
+    """Whether any of ``invalidated`` would hit an entry providing ``provided``."""
+    if not provided:
+        return False
+    types = set()
+    exact = set()
+    for tag in provided:
+        types.add(tag.type)
+        exact.add(tag)
+    return any((tag.type in types) if tag.id is None else (tag in exact) for tag in invalidated)

@@ -108,7 +108,8 @@ class ApiUtil:
         """A thunk invalidating entries by endpoint, arg prefix and/or predicate (TanStack style).
 
         A dict ``arg`` matches an entry whose arg contains every given key with an equal
-        value; another ``arg`` matches by equality. Returns the invalidated cache keys.
+        value; another ``arg`` matches by equality. Like ``invalidate_tags`` it waits while
+        requests run under ``invalidation_behavior="delayed"``. Returns the matched cache keys.
 
         Raises:
             KeyError: an unknown ``endpoint_name``.
@@ -137,7 +138,7 @@ class ApiUtil:
             runtime = self._api.runtime_for(dispatch)
             queries = runtime.slice_state()["queries"]
             keys = [key for key, entry in queries.items() if matches(entry)]
-            runtime.invalidate_keys(keys)
+            runtime.invalidate_keys(keys, now=False)
             return keys
 
         return thunk
