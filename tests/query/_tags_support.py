@@ -58,8 +58,12 @@ class Gate:
         self.waiting.append(future)
         await future
 
-    def release(self) -> None:
-        """Let the oldest waiting request go on."""
+    async def release(self) -> None:
+        """Let the oldest waiting request go on (letting just-created tasks reach the gate)."""
+        for _ in range(10):
+            if self.waiting:
+                break
+            await asyncio.sleep(0)
         assert self.waiting, "no request is waiting at this gate"
         self.waiting.pop(0).set_result(None)
 
