@@ -12,7 +12,7 @@ from ._handles import MutationHandle, QueryHandle
 from ._patch_collection import PatchCollection
 from ._runtime import Runtime, new_request_id
 from ._tags import keys_for_tags, normalize_tag
-from ._types import QueryStatus, Tag
+from ._types import QueryState, QueryStatus, Tag
 
 if TYPE_CHECKING:
     from ._create_api import Api
@@ -21,6 +21,21 @@ if TYPE_CHECKING:
 __all__ = ["ApiUtil"]
 
 Thunk = Callable[[Callable[[Any], Any], Callable[[], Any], Any], Any]
+
+
+def _has_data(entry: Any) -> bool:
+    """Whether a cache update may touch ``entry``: it exists and has loaded data once."""
+    if entry is None or entry.status is QueryStatus.UNINITIALIZED:
+        return False
+    return entry.fulfilled_at is not None or entry.data is not None
+
+
+class _UpsertHandle(QueryHandle):
+    """What ``upsert_query_data`` returns: awaiting it gives the entry right after the
+    upsert, without waiting for a request that is in flight for the same entry."""
+
+    async def _settled(self) -> QueryState:
+        return self._runtime.select_entry(self.query_cache_key, self._endpoint.name)
 
 
 class ApiUtil:
@@ -252,7 +267,7 @@ class ApiUtil:
             dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
         ) -> PatchCollection:
             entry = self._slice(get_state())["queries"].get(key)
-            if entry is None or entry.status is QueryStatus.UNINITIALIZED:
+            if not _has_data(entry):
                 return PatchCollection([], [])
             new_data, patches, inverse = produce_with_patches(entry.data, recipe)
             if patches or update_provided_tags:
@@ -296,7 +311,7 @@ class ApiUtil:
 
         def thunk(dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any) -> None:
             entry = self._slice(get_state())["queries"].get(key)
-            if entry is None or entry.status is QueryStatus.UNINITIALIZED:
+            if not _has_data(entry):
                 return
             if not patches and not update_provided_tags:
                 return
@@ -370,7 +385,9 @@ class ApiUtil:
                 [{"endpoint_name": endpoint_name, "arg": arg, "value": value}]
             )
             dispatch(action)
-            return QueryHandle(runtime, endpoint, arg, key, action.payload[0]["request_id"], False)
+            return _UpsertHandle(
+                runtime, endpoint, arg, key, action.payload[0]["request_id"], False
+            )
 
         return thunk
 
@@ -429,14 +446,14 @@ class ApiUtil:
         endpoint = self._endpoint(endpoint_name)
         key = endpoint.cache_key(arg)
         entry = runtime.entry(key)
-        if entry is None or entry.status is QueryStatus.UNINITIALIZED:
+        if not _has_data(entry):
             return PatchCollection([], [])
-        _, patches, inverse = produce_with_patches(entry.data, recipe)
+        data, patches, inverse = produce_with_patches(entry.data, recipe)
         layer_id = new_request_id()
         runtime.dispatch(
             Action(
                 self._api.action_types.optimistic_layer_added,
-                {"query_cache_key": key, "layer_id": layer_id, "recipe": recipe},
+                {"query_cache_key": key, "layer_id": layer_id, "recipe": recipe, "data": data},
             )
         )
         if mutation_request_id in runtime.running_mutations:
