@@ -6,10 +6,11 @@ Each row is a dict made by :func:`measure` (or by hand with the same keys).
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 Row = dict[str, Any]
@@ -46,6 +47,19 @@ def measure(
             gc.enable()
         if i >= warmup:
             times.append(elapsed)
+    return row_from_times(scenario, times, n=n, ops=ops, impl=impl, note=note)
+
+
+def row_from_times(
+    scenario: str,
+    times: list[float],
+    *,
+    n: int,
+    ops: int = 1,
+    impl: str = "rtkq",
+    note: str = "",
+) -> Row:
+    """A row from the seconds of each timed run (warm-ups already left out)."""
     median = statistics.median(times)
     return {
         "scenario": scenario,
@@ -59,3 +73,40 @@ def measure(
         "runs": len(times),
         "note": note,
     }
+
+
+def measure_async(
+    scenario: str,
+    fn: Callable[[Any], Awaitable[float]],
+    *,
+    n: int,
+    ops: int = 1,
+    repeat: int = 5,
+    warmup: int = 1,
+    setup: Callable[[], Awaitable[Any]] | None = None,
+    impl: str = "rtkq",
+    note: str = "",
+) -> Row:
+    """Like :func:`measure` for asyncio work, on one fresh event loop.
+
+    ``setup`` (an async function, untimed) runs before every call; ``fn(setup_result)``
+    is awaited and returns the seconds it measured itself (so it can leave out
+    bookkeeping). Warm-ups are excluded; the garbage collector is off while timing.
+    """
+
+    async def body() -> list[float]:
+        times: list[float] = []
+        for i in range(warmup + repeat):
+            arg = await setup() if setup is not None else None
+            gc.collect()
+            gc.disable()
+            try:
+                elapsed = await fn(arg)
+            finally:
+                gc.enable()
+            if i >= warmup:
+                times.append(elapsed)
+        return times
+
+    times = asyncio.run(body())
+    return row_from_times(scenario, times, n=n, ops=ops, impl=impl, note=note)

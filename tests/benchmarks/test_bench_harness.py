@@ -1,0 +1,104 @@
+"""Smoke tests of the benchmark runner: quick mode on tiny scenarios, latest.json's shape.
+
+The runner calls ``asyncio.run``; under pytest-asyncio that would orphan the test's own
+event loop, so the tests are async and run the runner in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import pathlib
+from typing import Any
+
+import pytest
+
+from benchmarks import bench_peers
+from benchmarks.__main__ import main, table
+from benchmarks._harness import row_from_times
+
+ROW_KEYS = {"scenario", "impl", "n", "ops", "median_s", "min_s", "max_s", "per_op_us", "runs"}
+
+
+async def test_runner_writes_latest_json_and_prints_peer_ratio(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--quick", "--out", str(tmp_path), "--module", "bench_tiny"]
+    code = await asyncio.to_thread(main, argv)
+    assert code == 0
+    report = json.loads((tmp_path / "latest.json").read_text())
+    assert report["quick"] is True
+    assert {"python", "platform", "processor", "cpus"} <= set(report["machine"])
+    assert {"python", "rtkq", "pyrsistent", "python-redux"} <= set(report["versions"])
+    assert report["peers"] == {"tiny": {"tiny": "ok"}}
+    rows = report["rows"]
+    assert [r["scenario"] for r in rows] == [
+        "sum a range",
+        "sum a range",
+        "await sleep(0)",
+        "by hand",
+    ]
+    for row in rows:
+        assert set(row) >= ROW_KEYS
+        assert row["topic"] == "tiny"
+        assert row["runs"] >= 5
+        assert row["min_s"] <= row["median_s"] <= row["max_s"]
+    printed = capsys.readouterr().out
+    ratio = rows[1]["median_s"] / rows[0]["median_s"]
+    assert f"{ratio:.2f}x" in printed  # the peer sits beside the rtkq row, with the ratio
+    assert "== tiny" in printed
+
+
+def test_row_from_times_takes_median_min_max() -> None:
+    row = row_from_times("s", [0.003, 0.001, 0.002, 0.005, 0.004], n=10, ops=2)
+    assert (row["median_s"], row["min_s"], row["max_s"]) == (0.003, 0.001, 0.005)
+    assert row["per_op_us"] == pytest.approx(1500.0)
+    assert row["runs"] == 5
+
+
+def _tiny_sizes() -> dict[str, Any]:
+    return {
+        "warmup": 1,
+        "repeat": 5,
+        "inner": 2,
+        "dispatch_n": 50,
+        "populate_n": 20,
+        "upsert_data_ns": [10],
+        "initiate_n": 10,
+        "invalidate_ns": [20, 40],
+        "update_ns": [20, 40],
+        "select_calls": 50,
+        "select_entries": 10,
+    }
+
+
+async def test_peer_scenarios_run_on_the_rtkq_side_at_tiny_sizes() -> None:
+    rows = await asyncio.to_thread(bench_peers.rtkq_rows, _tiny_sizes())
+    by_scenario = {(r["scenario"], r["impl"], r["n"]) for r in rows}
+    names = bench_peers.NAMES
+    assert (names["dispatch"], "python-redux", 50) in by_scenario
+    assert (names["upsert_data"], "rtkq", 10) in by_scenario
+    assert (names["upsert_data"], "rtkq", 20) in by_scenario
+    for key in ("invalidate_dispatch", "invalidate_land", "update", "undo"):
+        assert {(names[key], "rtkq", 20), (names[key], "rtkq", 40)} <= by_scenario
+    assert all(r["runs"] >= 5 for r in rows)
+
+
+async def test_missing_node_is_reported_and_python_rows_still_print(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bench_peers.shutil, "which", lambda name: None)
+    rows, reason = bench_peers.node_rows(_tiny_sizes())
+    assert rows == []
+    assert reason == "node not found on PATH"
+    ours = await asyncio.to_thread(bench_peers.rtkq_rows, _tiny_sizes(), {"select"})
+    placeholder = {
+        **ours[0],
+        "impl": bench_peers.NODE_IMPL,
+        "median_s": None,
+        "note": f"unavailable: {reason}",
+    }
+    printed = table([{**r, "topic": "peers"} for r in [*ours, placeholder]])
+    assert "unavailable" in printed
+    assert "node not found on PATH" in printed
+    assert ours[0]["scenario"][:40] in printed
