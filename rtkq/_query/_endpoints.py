@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._store._action import Action
-from ._execute import execute_mutation, execute_query
+from ._execute import execute_request
 from ._handles import MutationHandle, QueryHandle
 from ._infinite import DIRECTIONS, MISSING, execute_infinite, next_param
 from ._runtime import Runtime, new_request_id
@@ -228,7 +228,7 @@ class Endpoint:
             )
             extra_meta = {"infinite": True, "direction": direction}
         else:
-            execute = functools.partial(execute_query, runtime, self.definition, self.name)
+            execute = functools.partial(execute_request, runtime, self.definition, self.name)
         return runtime.start_query(
             self.definition,
             self.name,
@@ -330,7 +330,7 @@ class Endpoint:
             runtime.extra = extra
             runtime.bind_loop()
             runtime.slice_state()
-            execute = functools.partial(execute_mutation, runtime, self.definition, self.name)
+            execute = functools.partial(execute_request, runtime, self.definition, self.name)
             running = runtime.start_mutation(
                 self.definition,
                 self.name,

@@ -19,7 +19,14 @@ from ._runtime import BaseQueryApi, Running, Runtime, serialize_exception
 if TYPE_CHECKING:
     from ._definitions import EndpointDefinition
 
-__all__ = ["call_base_query", "execute_mutation", "execute_query", "maybe_await"]
+__all__ = [
+    "call_base_query",
+    "execute_request",
+    "fetch_transformed",
+    "maybe_await",
+    "merge_data",
+    "outcome",
+]
 
 Outcome = tuple[str, Any, dict[str, Any]]
 
@@ -82,36 +89,78 @@ def check_result(result: Any, endpoint_name: str) -> Mapping[str, Any]:
     return result
 
 
-async def execute_query(
+async def fetch_transformed(
+    runtime: Runtime,
+    definition: EndpointDefinition,
+    endpoint_name: str,
+    query_arg: Any,
+    arg: Any,
+    bq_api: BaseQueryApi,
+) -> tuple[bool, Any, Any]:
+    """One base-query call with its transforms: ``(ok, frozen data or error, meta)``.
+
+    ``query_arg`` is what ``query``/``query_fn`` receive (an infinite query's page
+    context); ``arg`` is what the transforms receive.
+    """
+    result = check_result(
+        await call_base_query(runtime, definition, query_arg, bq_api), endpoint_name
+    )
+    meta = result.get("meta")
+    if "error" in result and result["error"] is not None:
+        error = result["error"]
+        if definition.transform_error_response is not None:
+            error = await maybe_await(definition.transform_error_response(error, meta, arg))
+        return False, freeze(error), meta
+    data = result.get("data")
+    if definition.transform_response is not None:
+        data = await maybe_await(definition.transform_response(data, meta, arg))
+    return True, freeze(data), meta
+
+
+def outcome(
+    runtime: Runtime,
+    definition: EndpointDefinition,
+    endpoint_name: str,
+    arg: Any,
+    ok: bool,
+    value: Any,
+    meta: Any,
+    **extra: Any,
+) -> Outcome:
+    """The settled outcome of a request, with the tags it provides or invalidates.
+
+    An error the base query returned still counts for tags (RTK's "rejected with
+    value"); an exception raised in user code never reaches here.
+    """
+    tags = runtime.provided_for(
+        definition, value if ok else None, None if ok else value, arg, endpoint_name
+    )
+    tags_key = "invalidated_tags" if definition.is_mutation else "provided_tags"
+    return (
+        "fulfilled" if ok else "rejected",
+        value,
+        {"base_query_meta": meta, tags_key: tags, **extra},
+    )
+
+
+async def execute_request(
     runtime: Runtime,
     definition: EndpointDefinition,
     endpoint_name: str,
     running: Running,
     bq_api: BaseQueryApi,
 ) -> Outcome:
+    """Run a query or mutation request to its outcome; user errors become rejections."""
     arg = running.arg
     try:
-        result = check_result(
-            await call_base_query(runtime, definition, arg, bq_api), endpoint_name
+        ok, value, meta = await fetch_transformed(
+            runtime, definition, endpoint_name, arg, arg, bq_api
         )
-        meta = result.get("meta")
-        if "error" in result and result["error"] is not None:
-            error = result["error"]
-            if definition.transform_error_response is not None:
-                error = await maybe_await(definition.transform_error_response(error, meta, arg))
-            error = freeze(error)
-            tags = runtime.provided_for(definition, None, error, arg, endpoint_name)
-            return ("rejected", error, {"base_query_meta": meta, "provided_tags": tags})
-        data = result.get("data")
-        if definition.transform_response is not None:
-            data = await maybe_await(definition.transform_response(data, meta, arg))
-        data = freeze(data)
-        if definition.merge is not None:
+        if ok and definition.merge is not None:
             current = runtime.entry(running.key)
             if current is not None and current.data is not None:
-                data = merge_data(definition, current.data, data, arg, running.previous_arg)
-        tags = runtime.provided_for(definition, data, None, arg, endpoint_name)
-        return ("fulfilled", data, {"base_query_meta": meta, "provided_tags": tags})
+                value = merge_data(definition, current.data, value, arg, running.previous_arg)
+        return outcome(runtime, definition, endpoint_name, arg, ok, value, meta)
     except asyncio.CancelledError:
         raise
     except Exception as exc:
@@ -128,35 +177,3 @@ def merge_data(
     assert merge is not None
     info = {"arg": arg, "previous_arg": previous_arg}
     return produce(current, lambda draft: merge(draft, incoming, info))
-
-
-async def execute_mutation(
-    runtime: Runtime,
-    definition: EndpointDefinition,
-    endpoint_name: str,
-    running: Running,
-    bq_api: BaseQueryApi,
-) -> Outcome:
-    arg = running.arg
-    try:
-        result = check_result(
-            await call_base_query(runtime, definition, arg, bq_api), endpoint_name
-        )
-        meta = result.get("meta")
-        if "error" in result and result["error"] is not None:
-            error = result["error"]
-            if definition.transform_error_response is not None:
-                error = await maybe_await(definition.transform_error_response(error, meta, arg))
-            error = freeze(error)
-            tags = runtime.provided_for(definition, None, error, arg, endpoint_name)
-            return ("rejected", error, {"base_query_meta": meta, "invalidated_tags": tags})
-        data = result.get("data")
-        if definition.transform_response is not None:
-            data = await maybe_await(definition.transform_response(data, meta, arg))
-        data = freeze(data)
-        tags = runtime.provided_for(definition, data, None, arg, endpoint_name)
-        return ("fulfilled", data, {"base_query_meta": meta, "invalidated_tags": tags})
-    except asyncio.CancelledError:
-        raise
-    except Exception as exc:
-        return ("rejected", serialize_exception(exc), {})

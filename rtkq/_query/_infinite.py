@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pyrsistent import pvector
 
 from .._freeze import freeze
-from ._execute import call_base_query, check_result, maybe_await
+from ._execute import fetch_transformed, outcome
 from ._runtime import BaseQueryApi, Running, Runtime, serialize_exception
 
 if TYPE_CHECKING:
@@ -126,23 +126,13 @@ async def execute_infinite(
     async def fetch_page(param: Any) -> tuple[bool, Any]:
         nonlocal meta
         ctx = InfiniteQueryContext(arg, param)
-        result = check_result(
-            await call_base_query(runtime, definition, ctx, bq_api), endpoint_name
+        ok, value, meta = await fetch_transformed(
+            runtime, definition, endpoint_name, ctx, arg, bq_api
         )
-        meta = result.get("meta")
-        if "error" in result and result["error"] is not None:
-            error = result["error"]
-            if definition.transform_error_response is not None:
-                error = await maybe_await(definition.transform_error_response(error, meta, arg))
-            return False, freeze(error)
-        page = result.get("data")
-        if definition.transform_response is not None:
-            page = await maybe_await(definition.transform_response(page, meta, arg))
-        return True, freeze(page)
+        return ok, value
 
     def rejected(error: Any) -> tuple[str, Any, dict[str, Any]]:
-        tags = runtime.provided_for(definition, None, error, arg, endpoint_name)
-        return ("rejected", error, {"base_query_meta": meta, "provided_tags": tags})
+        return outcome(runtime, definition, endpoint_name, arg, False, error, meta)
 
     try:
         entry = runtime.entry(running.key)
@@ -195,16 +185,16 @@ async def execute_infinite(
                     all_pages = pvector(all_pages[:max_pages])
                     all_params = pvector(all_params[:max_pages])
             new_data = data.set("pages", all_pages).set("page_params", all_params)
-        tags = runtime.provided_for(definition, new_data, None, arg, endpoint_name)
-        return (
-            "fulfilled",
+        return outcome(
+            runtime,
+            definition,
+            endpoint_name,
+            arg,
+            True,
             new_data,
-            {
-                "base_query_meta": meta,
-                "provided_tags": tags,
-                "has_next_page": next_param(options, "forward", new_data, arg) is not None,
-                "has_previous_page": next_param(options, "backward", new_data, arg) is not None,
-            },
+            meta,
+            has_next_page=next_param(options, "forward", new_data, arg) is not None,
+            has_previous_page=next_param(options, "backward", new_data, arg) is not None,
         )
     except asyncio.CancelledError:
         raise

@@ -98,7 +98,7 @@ class PausedMutations:
             self._start_dormant()
 
     def _start_dormant(self) -> None:
-        from ._execute import execute_mutation
+        from ._execute import execute_request
 
         dormant, self._dormant = self._dormant, []
         runtime = self._runtime
@@ -115,7 +115,7 @@ class PausedMutations:
                 track=True,
                 fixed_cache_key=item["fixed_cache_key"],
                 scope=item["scope"],
-                execute=functools.partial(execute_mutation, runtime, definition, name),
+                execute=functools.partial(execute_request, runtime, definition, name),
                 hold=True,
                 started_at=item["started_at"],
             )
