@@ -65,8 +65,27 @@ skip_token = SkipToken()
 """Pass as the arg of ``select`` (or ``initiate``) to mean "no query"."""
 
 
+class _StatusFlags:
+    """The status properties every request state shares."""
+
+    __slots__ = ()
+    status: QueryStatus
+
+    @property
+    def is_uninitialized(self) -> bool:
+        return self.status is QueryStatus.UNINITIALIZED
+
+    @property
+    def is_success(self) -> bool:
+        return self.status is QueryStatus.FULFILLED
+
+    @property
+    def is_error(self) -> bool:
+        return self.status is QueryStatus.REJECTED
+
+
 @dataclass(frozen=True, slots=True)
-class QueryState:
+class QueryState(_StatusFlags):
     """The cache entry of one query, as selectors return it.
 
     ``started_at`` and ``fulfilled_at`` are ``time.time()`` seconds. A refetch keeps the
@@ -85,10 +104,6 @@ class QueryState:
     query_cache_key: str | None = None
 
     @property
-    def is_uninitialized(self) -> bool:
-        return self.status is QueryStatus.UNINITIALIZED
-
-    @property
     def is_loading(self) -> bool:
         """Pending with no data yet (the first load)."""
         return self.status is QueryStatus.PENDING and self.data is None
@@ -97,14 +112,6 @@ class QueryState:
     def is_fetching(self) -> bool:
         """A request is running for this entry (first load or refetch)."""
         return self.status is QueryStatus.PENDING
-
-    @property
-    def is_success(self) -> bool:
-        return self.status is QueryStatus.FULFILLED
-
-    @property
-    def is_error(self) -> bool:
-        return self.status is QueryStatus.REJECTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +141,7 @@ class InfiniteQueryState(QueryState):
 
 
 @dataclass(frozen=True, slots=True)
-class MutationState:
+class MutationState(_StatusFlags):
     """The tracked state of one mutation request (or of a ``fixed_cache_key``)."""
 
     status: QueryStatus = QueryStatus.UNINITIALIZED
@@ -150,17 +157,5 @@ class MutationState:
     fixed_cache_key: str | None = None
 
     @property
-    def is_uninitialized(self) -> bool:
-        return self.status is QueryStatus.UNINITIALIZED
-
-    @property
     def is_loading(self) -> bool:
         return self.status is QueryStatus.PENDING
-
-    @property
-    def is_success(self) -> bool:
-        return self.status is QueryStatus.FULFILLED
-
-    @property
-    def is_error(self) -> bool:
-        return self.status is QueryStatus.REJECTED
