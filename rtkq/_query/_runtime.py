@@ -370,7 +370,10 @@ class Runtime:
         endpoint = self.api.endpoints._get(entry.endpoint_name)
         if endpoint is None:
             return False
-        self.dispatch(endpoint.initiate(entry.original_args, subscribe=False, force_refetch=True))
+        if not self.is_running(key):
+            # Straight to the request: no thunk, runtime probe or cache-key serialization
+            # per entry, which matters when one invalidation refetches thousands.
+            endpoint.start(self, entry.original_args, key, new_request_id(), forced=True)
         return True
 
     def start_query(
