@@ -25,11 +25,12 @@ from ._lifecycle import (
     CacheEntryRemovedError,
     CacheLifecycleContext,
     QueryLifecycleContext,
+    cancel_later,
     run_hook,
     silent_future,
 )
 from ._paused import PausedMutations
-from ._tags import calculate_tags, keys_for_tags
+from ._tags import calculate_tags, keys_for_tags, tags_match
 from ._types import QueryState, QueryStatus, Tag
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ class Running:
     signal: Signal = field(default_factory=Signal)
     task: asyncio.Task[Any] | None = None
     is_mutation: bool = False
+    started: bool = False
     scope: str | None = None
     drop_layers: list[str] = field(default_factory=list)
     # The entry's arg before this request's pending replaced it (merge's previous_arg).
@@ -126,6 +128,7 @@ class Running:
 class _CacheLifecycle:
     data_loaded: asyncio.Future[Any]
     removed: asyncio.Future[Any]
+    request_id: str = ""
     task: asyncio.Task[None] | None = None
 
 
@@ -144,8 +147,14 @@ class Runtime:
         self.gc_timers: dict[str, asyncio.TimerHandle] = {}
         self.polls: dict[str, tuple[float, asyncio.TimerHandle]] = {}
         self.pending_tags: list[Tag] = []
+        self.pending_keys: dict[str, None] = {}  # invalidate_queries while delayed
         self.refetch_after_settle: set[str] = set()
+        # Tags invalidated while a request ran for a key they did not (yet) hit: checked
+        # against what that request provides once it settles.
+        self.tags_in_flight: dict[str, list[Tag]] = {}
         self.cache_lifecycles: dict[str, _CacheLifecycle] = {}
+        # Mutation cache lifecycles, by fixed_cache_key or request id.
+        self.mutation_lifecycles: dict[str, _CacheLifecycle] = {}
         self.hook_tasks: set[asyncio.Task[Any]] = set()
         self.layers_by_mutation: dict[str, list[tuple[str, str]]] = {}
         # Layers of succeeded mutations, dropped when the refetch their own
@@ -254,6 +263,15 @@ class Runtime:
         subs[sub_id] = dict(options)
         self.update_polling(key)
 
+    def is_running(self, key: str) -> bool:
+        """Whether a request for ``key`` runs that a new initiate may join.
+
+        An aborted request (removed entry, reset, ``abort()``) still settles, but a new
+        initiate starts its own request instead of joining one whose answer is dropped.
+        """
+        running = self.running.get(key)
+        return running is not None and not running.signal.aborted
+
     def has_subscribers(self, key: str) -> bool:
         return bool(self.subscriptions.get(key))
 
@@ -352,7 +370,10 @@ class Runtime:
         endpoint = self.api.endpoints._get(entry.endpoint_name)
         if endpoint is None:
             return False
-        self.dispatch(endpoint.initiate(entry.original_args, subscribe=False, force_refetch=True))
+        if not self.is_running(key):
+            # Straight to the request: no thunk, runtime probe or cache-key serialization
+            # per entry, which matters when one invalidation refetches thousands.
+            endpoint.start(self, entry.original_args, key, new_request_id(), forced=True)
         return True
 
     def start_query(
@@ -415,8 +436,11 @@ class Runtime:
         execute: Callable[[Running, BaseQueryApi], Any],
         fulfilled: asyncio.Future[Any],
     ) -> None:
+        running.started = True
         outcome: tuple[str, Any, Mapping[str, Any]]
         try:
+            if running.signal.aborted:
+                raise asyncio.CancelledError
             outcome = await execute(running, bq_api)
         except asyncio.CancelledError:
             outcome = ("rejected", ABORTED, {"aborted": True})
@@ -438,13 +462,12 @@ class Runtime:
                 self.dispatch(Action(self.types.query_fulfilled, payload, base_meta))
                 if not fulfilled.done():
                     fulfilled.set_result({"data": payload, "meta": meta.get("base_query_meta")})
-                lifecycle = self.cache_lifecycles.get(running.key)
-                if lifecycle is not None and not lifecycle.data_loaded.done():
-                    lifecycle.data_loaded.set_result(
-                        {
-                            "data": self.select_entry(running.key, running.endpoint_name).data,
-                            "meta": meta.get("base_query_meta"),
-                        }
+                if running.key in self.cache_lifecycles:  # no entry lookup per request
+                    self.resolve_data_loaded(
+                        self.cache_lifecycles,
+                        running.key,
+                        self.select_entry(running.key, running.endpoint_name).data,
+                        meta.get("base_query_meta"),
                     )
             else:
                 self.dispatch(Action(self.types.query_rejected, payload, base_meta, error=True))
@@ -466,7 +489,9 @@ class Runtime:
 
     def abort(self, running: Running) -> None:
         running.signal.aborted = True
-        if running.task is not None and not running.task.done():
+        # A task cancelled before its first step never runs its body (nor its cleanup):
+        # one that has not started sees the aborted signal instead.
+        if running.started and running.task is not None and not running.task.done():
             running.task.cancel()
 
     # -- mutations ---------------------------------------------------------------
@@ -517,6 +542,10 @@ class Runtime:
             self._leave_scope(running)
             self.paused.discard(running)
             raise
+        if track and definition.on_cache_entry_added is not None:
+            self.start_cache_lifecycle(
+                definition, endpoint_name, arg, running.key, request_id, mutation=True
+            )
         fulfilled = silent_future(loop)
         if definition.on_query_started is not None:
             ctx = QueryLifecycleContext(
@@ -545,7 +574,10 @@ class Runtime:
         fulfilled: asyncio.Future[Any],
         pending_meta: Mapping[str, Any],
     ) -> None:
+        running.started = True
         try:
+            if running.signal.aborted:
+                raise asyncio.CancelledError
             while True:
                 await self.wait_to_send(running, pending_meta)
                 outcome = await execute(running, bq_api)
@@ -569,6 +601,14 @@ class Runtime:
                 result = {"data": payload}
                 if not fulfilled.done():
                     fulfilled.set_result({"data": payload, "meta": meta.get("base_query_meta")})
+                lifecycle = self.mutation_lifecycles.get(running.key)
+                if lifecycle is not None and lifecycle.request_id == running.request_id:
+                    self.resolve_data_loaded(
+                        self.mutation_lifecycles,
+                        running.key,
+                        payload,
+                        meta.get("base_query_meta"),
+                    )
             else:
                 self.dispatch(
                     Action(self.types.mutation_rejected, payload, action_meta, error=True)
@@ -669,6 +709,9 @@ class Runtime:
     # -- settling and invalidation -----------------------------------------------
     def request_settled(self, key: str | None) -> None:
         if key is not None:
+            missed = self.tags_in_flight.pop(key, None)
+            if missed and tags_match(missed, self.slice_state()["provided"]["keys"].get(key)):
+                self.refetch_after_settle.add(key)
             if key in self.refetch_after_settle:
                 self.refetch_after_settle.discard(key)
                 self.invalidate_keys([key])
@@ -676,9 +719,22 @@ class Runtime:
                 self.restart_poll(key)
             else:
                 self.schedule_gc(key)
-        if self.pending_tags and not self.requests_in_flight():
-            tags, self.pending_tags = self.pending_tags, []
-            self.invalidate(tags, now=True)
+        if (self.pending_tags or self.pending_keys) and not self.requests_in_flight():
+            self.flush_invalidations()
+
+    def flush_invalidations(self, keys: Mapping[str, None] | None = None) -> None:
+        """Apply the queued ("delayed") invalidations, with ``keys``, in one pass.
+
+        One pass, so that an entry hit by several of them refetches once.
+        """
+        tags, self.pending_tags = self.pending_tags, []
+        queued, self.pending_keys = self.pending_keys, {}
+        if keys:
+            queued.update(keys)
+        if tags:
+            queued.update(keys_for_tags(self.slice_state()["provided"], tags))
+        if queued:
+            self.invalidate_keys(queued)
 
     def invalidate(self, tags: Iterable[Tag], *, now: bool = False) -> None:
         """Invalidate entries by tag: refetch the subscribed ones, drop the others.
@@ -693,14 +749,20 @@ class Runtime:
         if not now and delayed and self.requests_in_flight():
             self.pending_tags.extend(tags)
             return
-        if self.pending_tags:
-            # Apply the delayed tags with these: they would otherwise hit the refetches
-            # started here and refetch the same entries a second time.
-            tags, self.pending_tags = [*self.pending_tags, *tags], []
         keys = keys_for_tags(self.slice_state()["provided"], tags)
-        self.invalidate_keys(keys)
+        for key in self.running:
+            if key not in keys:
+                self.tags_in_flight.setdefault(key, []).extend(tags)
+        self.flush_invalidations(keys)
 
-    def invalidate_keys(self, keys: Iterable[str]) -> None:
+    def invalidate_keys(self, keys: Iterable[str], *, now: bool = True) -> None:
+        """Invalidate entries by cache key; ``now=False`` honours "delayed" like tags do."""
+        if not now and self.api.invalidation_behavior == "delayed":
+            if self.requests_in_flight():
+                self.pending_keys.update(dict.fromkeys(keys))
+            else:
+                self.flush_invalidations(dict.fromkeys(keys))
+            return
         for key in list(keys):
             if key in self.running:
                 # rtkq fix: an invalidation that hits a request in flight is not lost.
@@ -730,15 +792,30 @@ class Runtime:
         arg: Any,
         key: str,
         request_id: str,
+        *,
+        mutation: bool = False,
     ) -> None:
+        """Run ``on_cache_entry_added`` for a new entry (a mutation's: by its cache key).
+
+        A mutation that reuses a ``fixed_cache_key`` ends the previous lifecycle of that
+        key and starts its own.
+        """
         loop = self.loop or self.bind_loop()
-        old = self.cache_lifecycles.pop(key, None)
+        table = self.mutation_lifecycles if mutation else self.cache_lifecycles
+        old = table.pop(key, None)
         if old is not None:
             self._finish_lifecycle(old)
-        lifecycle = _CacheLifecycle(silent_future(loop), silent_future(loop))
-        self.cache_lifecycles[key] = lifecycle
+        lifecycle = _CacheLifecycle(silent_future(loop), silent_future(loop), request_id)
+        table[key] = lifecycle
         ctx = CacheLifecycleContext(
-            self, endpoint_name, arg, request_id, key, lifecycle.data_loaded, lifecycle.removed
+            self,
+            endpoint_name,
+            arg,
+            request_id,
+            key,
+            lifecycle.data_loaded,
+            lifecycle.removed,
+            is_mutation=mutation,
         )
         assert definition.on_cache_entry_added is not None
         lifecycle.task = self._track(
@@ -751,19 +828,54 @@ class Runtime:
             )
         )
 
-    def end_cache_lifecycle(self, key: str) -> None:
-        lifecycle = self.cache_lifecycles.pop(key, None)
+    def end_cache_lifecycle(self, key: str, *, mutation: bool = False) -> None:
+        table = self.mutation_lifecycles if mutation else self.cache_lifecycles
+        lifecycle = table.pop(key, None)
         if lifecycle is not None:
             self._finish_lifecycle(lifecycle)
 
     @staticmethod
-    def _finish_lifecycle(lifecycle: _CacheLifecycle) -> None:
+    def resolve_data_loaded(
+        table: dict[str, _CacheLifecycle], key: str, data: Any, meta: Any
+    ) -> None:
+        """The first data of ``key`` arrived: resolve its ``cache_data_loaded``."""
+        lifecycle = table.get(key)
+        if lifecycle is not None and not lifecycle.data_loaded.done():
+            lifecycle.data_loaded.set_result({"data": data, "meta": meta})
+
+    def entries_upserted(self, items: Iterable[Mapping[str, Any]], before: AnyMap) -> None:
+        """After ``upsert_query_entries``: lifecycles of new entries, first data, GC."""
+        if self.loop is None:
+            try:
+                self.bind_loop()
+            except RuntimeError:
+                return  # no loop: nothing can run or expire until one starts
+        for item in items:
+            key = item["query_cache_key"]
+            definition = self.api.definitions.get(item["endpoint_name"])
+            if (
+                key not in before
+                and definition is not None
+                and definition.on_cache_entry_added is not None
+            ):
+                self.start_cache_lifecycle(
+                    definition, item["endpoint_name"], item["arg"], key, item["request_id"]
+                )
+            entry = self.entry(key)
+            if entry is not None:
+                self.resolve_data_loaded(self.cache_lifecycles, key, entry.data, None)
+            if not self.has_subscribers(key):
+                self.schedule_gc(key)
+
+    def _finish_lifecycle(self, lifecycle: _CacheLifecycle) -> None:
         if not lifecycle.data_loaded.done():
             lifecycle.data_loaded.set_exception(
                 CacheEntryRemovedError("The cache entry was removed before data loaded.")
             )
         if not lifecycle.removed.done():
             lifecycle.removed.set_result(None)
+        if self.loop is not None:
+            cancel_later(self.loop, lifecycle.task)
 
     def _track(self, task: asyncio.Task[Any] | None) -> asyncio.Task[Any] | None:
         if task is not None:
@@ -791,7 +903,9 @@ class Runtime:
         self.polls.clear()
         self.subscriptions.clear()
         self.pending_tags.clear()
+        self.pending_keys.clear()
         self.refetch_after_settle.clear()
+        self.tags_in_flight.clear()
         self.layer_drops.clear()
         self.layers_by_mutation.clear()
         self.scopes.clear()
@@ -800,3 +914,8 @@ class Runtime:
         self.gates_changed()
         for key in list(self.cache_lifecycles):
             self.end_cache_lifecycle(key)
+        for key in list(self.mutation_lifecycles):
+            self.end_cache_lifecycle(key, mutation=True)
+        if self.loop is not None:
+            for task in list(self.hook_tasks):
+                cancel_later(self.loop, task)
