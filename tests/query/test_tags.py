@@ -15,6 +15,7 @@ from rtkq._query._tags import (
     keys_for_tags,
     normalize_tag,
     replace_provided,
+    tags_match,
 )
 
 from ._tags_support import SETTLE, Counting, make_store, queries
@@ -148,6 +149,16 @@ def test_keys_for_tags_type_only_matches_every_id_and_id_matches_only_that_id() 
     assert list(keys_for_tags(provided, [Tag("Post", 3)])) == []
     assert list(keys_for_tags(provided, [Tag("Comment")])) == []
     assert list(keys_for_tags(provided, [Tag("User", 1), Tag("Post", 1)])) == ["user", "one"]
+
+
+def test_tags_match_uses_the_same_rules_as_the_index() -> None:
+    provided = [Tag("Post", 0), Tag("User")]
+    assert tags_match([Tag("Post")], provided)
+    assert tags_match([Tag("Post", 0)], provided)
+    assert tags_match([Tag("User")], provided)
+    assert not tags_match([Tag("User", 1)], provided)
+    assert not tags_match([Tag("Post", 1), Tag("Post", "")], provided)
+    assert not tags_match([Tag("Post")], None)
 
 
 # -- definitions are checked at create_api time --------------------------------------

@@ -156,7 +156,7 @@ async def test_a_list_refetch_replaces_the_tags_it_provides() -> None:
     await store.dispatch(api.endpoints.update_post.initiate({"id": 3, "title": "trois"}))
     await asyncio.sleep(SETTLE)
     assert backend.calls == {"get_posts": 3, "get_post(1)": 1, "get_post(2)": 1}
-    # Deleting post 1 then updating... nothing provides post 1 in the list any more.
+    # Deleting post 1 refetches post 1 (now a 404) and the list, which drops post 1.
     await store.dispatch(api.endpoints.delete_post.initiate(1))
     await asyncio.sleep(SETTLE)
     assert backend.calls["get_posts"] == 4
