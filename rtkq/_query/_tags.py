@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyrsistent import pmap, pset, pvector
 
 from .._types import AnyMap
 from ._types import Tag
+
+if TYPE_CHECKING:
+    from ._create_api import Api
+    from ._definitions import EndpointDefinition
 
 __all__ = [
     "EMPTY_PROVIDED",
@@ -26,6 +30,7 @@ __all__ = [
     "keys_for_tags",
     "normalize_tag",
     "replace_provided",
+    "tags_for",
     "tags_match",
 ]
 
@@ -169,3 +174,21 @@ def tags_match(invalidated: Iterable[Tag], provided: Iterable[Tag] | None) -> bo
         types.add(tag.type)
         exact.add(tag)
     return any((tag.type in types) if tag.id is None else (tag in exact) for tag in invalidated)
+
+
+def tags_for(
+    api: Api, definition: EndpointDefinition, result: Any, error: Any, arg: Any, endpoint_name: str
+) -> tuple[Tag, ...]:
+    """The tags a query provides (or a mutation invalidates) for one result."""
+    tags = calculate_tags(
+        definition.provides_tags if definition.is_query else definition.invalidates_tags,
+        result,
+        error,
+        arg,
+        api.tag_types,
+        f"{'provides_tags' if definition.is_query else 'invalidates_tags'} of endpoint "
+        f"{endpoint_name!r}",
+    )
+    if definition.entities:
+        tags = (*tags, *(Tag(entity) for entity in definition.entities))
+    return tags
