@@ -139,6 +139,13 @@ class Endpoint:
         return selector
 
     # -- initiate ----------------------------------------------------------------
+    def _runtime(self, dispatch: Callable[[Any], Any], extra: Any) -> Runtime:
+        """The store's runtime, bound to the running loop (checks what a thunk needs)."""
+        runtime = self.api.runtime_for(dispatch)
+        runtime.extra = extra
+        runtime.bind_loop()
+        return runtime
+
     def initiate(self, arg: Any = None, **options: Any) -> Thunk:
         """Return a thunk that starts (or joins, or reuses) a request for ``arg``.
 
@@ -177,9 +184,7 @@ class Endpoint:
         def thunk(
             dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
         ) -> QueryHandle:
-            runtime = self.api.runtime_for(dispatch)
-            runtime.extra = extra
-            runtime.bind_loop()
+            runtime = self._runtime(dispatch, extra)
             entry = runtime.slice_state()["queries"].get(key)
             request_id = new_request_id()
             if subscribe:
@@ -270,9 +275,7 @@ class Endpoint:
         def thunk(
             dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
         ) -> QueryHandle:
-            runtime = self.api.runtime_for(dispatch)
-            runtime.extra = extra
-            runtime.bind_loop()
+            runtime = self._runtime(dispatch, extra)
             entry = runtime.slice_state()["queries"].get(key)
             request_id = new_request_id()
             if subscribe:
@@ -326,9 +329,7 @@ class Endpoint:
         def thunk(
             dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
         ) -> MutationHandle:
-            runtime = self.api.runtime_for(dispatch)
-            runtime.extra = extra
-            runtime.bind_loop()
+            runtime = self._runtime(dispatch, extra)
             runtime.slice_state()
             execute = functools.partial(execute_request, runtime, self.definition, self.name)
             running = runtime.start_mutation(

@@ -109,23 +109,29 @@ class Runtime(
             raise
         if is_new and definition.on_cache_entry_added is not None:
             self.start_cache_lifecycle(definition, endpoint_name, arg, key, request_id)
-        fulfilled = silent_future(loop)
-        if definition.on_query_started is not None:
-            ctx = QueryLifecycleContext(
-                self, endpoint_name, arg, request_id, fulfilled, key, is_mutation=False
-            )
-            self._track(
-                run_hook(
-                    loop,
-                    definition.on_query_started,
-                    arg,
-                    ctx,
-                    f"on_query_started of {endpoint_name!r}",
-                )
-            )
+        fulfilled = self._query_started(definition, endpoint_name, arg, request_id, key)
         bq_api = BaseQueryApi(self, endpoint_name, "query", forced, arg, running.signal)
         running.task = loop.create_task(self._run(running, bq_api, execute, fulfilled))
         return running
+
+    def _query_started(
+        self,
+        definition: EndpointDefinition,
+        endpoint_name: str,
+        arg: Any,
+        request_id: str,
+        key: str | None,
+    ) -> asyncio.Future[Any]:
+        """Start ``on_query_started`` (if any); return the ``query_fulfilled`` future."""
+        loop = self.loop or self.bind_loop()
+        fulfilled = silent_future(loop)
+        if definition.on_query_started is not None:
+            ctx = QueryLifecycleContext(
+                self, endpoint_name, arg, request_id, fulfilled, key, is_mutation=key is None
+            )
+            where = f"on_query_started of {endpoint_name!r}"
+            self._track(run_hook(loop, definition.on_query_started, arg, ctx, where))
+        return fulfilled
 
     async def _run(
         self,
@@ -243,20 +249,7 @@ class Runtime(
             self.start_cache_lifecycle(
                 definition, endpoint_name, arg, running.key, request_id, mutation=True
             )
-        fulfilled = silent_future(loop)
-        if definition.on_query_started is not None:
-            ctx = QueryLifecycleContext(
-                self, endpoint_name, arg, request_id, fulfilled, None, is_mutation=True
-            )
-            self._track(
-                run_hook(
-                    loop,
-                    definition.on_query_started,
-                    arg,
-                    ctx,
-                    f"on_query_started of {endpoint_name!r}",
-                )
-            )
+        fulfilled = self._query_started(definition, endpoint_name, arg, request_id, None)
         bq_api = BaseQueryApi(self, endpoint_name, "mutation", False, arg, running.signal)
         running.task = loop.create_task(
             self._run_mutation(running, bq_api, execute, fulfilled, meta)
