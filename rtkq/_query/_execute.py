@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._base_query._retry import RetryFailError
+from .._draft import produce
 from .._freeze import freeze
 from ._runtime import BaseQueryApi, Running, Runtime, serialize_exception
 
@@ -171,7 +172,6 @@ def merge_data(
     definition: EndpointDefinition, current: Any, incoming: Any, arg: Any, previous_arg: Any
 ) -> Any:
     """Run the endpoint's ``merge(current_cache_data, response_data, info)`` on a draft."""
-    from .._draft import produce
 
     merge = definition.merge
     assert merge is not None

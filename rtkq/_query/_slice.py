@@ -22,6 +22,7 @@ from typing import Any
 
 from pyrsistent import pmap, pset, pvector
 
+from .._draft import apply_patches, produce
 from .._store._action import Action
 from .._types import AnyMap
 from ._action_types import FOCUSED, OFFLINE, ONLINE, UNFOCUSED, ActionTypes
@@ -52,7 +53,6 @@ def initial_slice_state(config: Mapping[str, Any]) -> AnyMap:
 
 def apply_layers(data: Any, layers: Any) -> Any:
     """Re-apply optimistic layer recipes, in the order they were made, on ``data``."""
-    from .._draft import produce
 
     for layer_id, recipe in layers:
         try:
@@ -65,6 +65,13 @@ def apply_layers(data: Any, layers: Any) -> Any:
                 stacklevel=2,
             )
     return data
+
+
+def _provide(state: AnyMap, key: str, tags: Any) -> AnyMap:
+    """Replace the tags ``key`` provides; ``None`` leaves them as they are."""
+    if tags is None:
+        return state
+    return state.set("provided", replace_provided(state["provided"], key, tags))
 
 
 def _set_data(slice_state: AnyMap, key: str, entry: Any, data: Any, **changes: Any) -> AnyMap:
@@ -125,9 +132,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             changes["has_next_page"] = meta.get("has_next_page", False)
             changes["has_previous_page"] = meta.get("has_previous_page", False)
         state = _set_data(state, key, entry, action.payload, **changes)
-        tags = meta.get("provided_tags")
-        if tags is not None:
-            state = state.set("provided", replace_provided(state["provided"], key, tags))
+        state = _provide(state, key, meta.get("provided_tags"))
         return state
 
     def query_rejected(state: AnyMap, action: Action) -> AnyMap:
@@ -142,9 +147,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             changes["fetch_error_direction"] = entry.direction
             changes["direction"] = None
         state = state.set("queries", queries.set(key, dataclasses.replace(entry, **changes)))
-        tags = meta.get("provided_tags")
-        if tags is not None:
-            state = state.set("provided", replace_provided(state["provided"], key, tags))
+        state = _provide(state, key, meta.get("provided_tags"))
         return state
 
     def remove_query_result(state: AnyMap, action: Action) -> AnyMap:
@@ -326,7 +329,6 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         return state.set("provided", provided)
 
     def query_result_patched(state: AnyMap, action: Action) -> AnyMap:
-        from .._draft import apply_patches
 
         payload = action.payload
         key = payload["query_cache_key"]
@@ -347,9 +349,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             except (ValueError, TypeError, KeyError, IndexError):
                 patched = base[key]
             state = state.set("optimistic", optimistic.set("base", base.set(key, patched)))
-        tags = payload.get("provided_tags")
-        if tags is not None:
-            state = state.set("provided", replace_provided(state["provided"], key, tags))
+        state = _provide(state, key, payload.get("provided_tags"))
         return state
 
     def upsert_query_entries(state: AnyMap, action: Action) -> AnyMap:
@@ -373,13 +373,10 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 changes["request_id"] = item["request_id"]
             # else: the entry keeps its request id, so a request in flight still lands.
             state = _set_data(state, key, entry, item["value"], **changes)
-            tags = item.get("provided_tags")
-            if tags is not None:
-                state = state.set("provided", replace_provided(state["provided"], key, tags))
+            state = _provide(state, key, item.get("provided_tags"))
         return state
 
     def layer_added(state: AnyMap, action: Action) -> AnyMap:
-        from .._draft import produce
 
         payload = action.payload
         key = payload["query_cache_key"]

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._draft import apply_patches, produce_with_patches
 from .._freeze import freeze
 from .._store._action import Action
 from ._handles import MutationHandle, QueryHandle
@@ -258,7 +259,6 @@ class ApiUtil:
             ValueError: (when dispatched) the recipe both changed the draft and returned
                 another value.
         """
-        from .._draft import produce_with_patches
 
         endpoint = self._endpoint(endpoint_name)
         key = endpoint.cache_key(arg)
@@ -304,7 +304,6 @@ class ApiUtil:
         update_provided_tags: bool = False,
     ) -> Thunk:
         """A thunk that applies JSON-Patch-style ``patches`` to the cached data."""
-        from .._draft import apply_patches
 
         endpoint = self._endpoint(endpoint_name)
         key = endpoint.cache_key(arg)
@@ -441,7 +440,6 @@ class ApiUtil:
         arg: Any,
         recipe: Callable[[Any], Any],
     ) -> PatchCollection:
-        from .._draft import produce_with_patches
 
         endpoint = self._endpoint(endpoint_name)
         key = endpoint.cache_key(arg)
