@@ -44,6 +44,13 @@ def _versions() -> dict[str, str]:
     return found
 
 
+def _peer_versions(extra: dict[str, Any]) -> dict[str, str]:
+    node = extra.get("peers", {}).get("rtk_node")
+    if not isinstance(node, dict):
+        return {}
+    return {"node": str(node.get("node")), "@reduxjs/toolkit": str(node.get("rtk"))}
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     """The printed table, grouped by topic; peers sit beside the row they compare with.
 
@@ -196,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             "processor": platform.processor() or platform.machine(),
             "cpus": __import__("os").cpu_count(),
         },
-        "versions": _versions(),
+        "versions": {**_versions(), **_peer_versions(extra)},
         "peers": extra,
         "topic_seconds": timings,
         "rows": rows,
