@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -9,7 +10,27 @@ from typing import Any
 from .._store._action import Action
 from ._runtime_base import RuntimeBase
 
-__all__ = ["CacheCollection"]
+__all__ = ["CacheCollection", "GcBatch"]
+
+
+class GcBatch:
+    """One loop timer for every key that started waiting for removal in the same loop
+    turn with the same delay (a bulk upsert or hydrate schedules thousands at once).
+
+    A key leaves the batch by leaving ``gc_timers``; when the timer fires, only keys
+    still mapped to this batch are collected.
+    """
+
+    __slots__ = ("handle", "keys")
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.handle: asyncio.TimerHandle | None = None
+
+    def cancel(self) -> None:
+        """Stop the timer of the whole batch (used when the runtime resets)."""
+        if self.handle is not None:
+            self.handle.cancel()
 
 
 class CacheCollection(RuntimeBase):
@@ -18,9 +39,7 @@ class CacheCollection(RuntimeBase):
     def subscribe(self, key: str, sub_id: str, options: Mapping[str, Any] | None) -> None:
         subs = self.subscriptions.setdefault(key, {})
         subs[sub_id] = dict(options or {})
-        timer = self.gc_timers.pop(key, None)
-        if timer is not None:
-            timer.cancel()
+        self.gc_timers.pop(key, None)  # its batch now skips it
         self.update_polling(key)
 
     def unsubscribe(self, key: str, sub_id: str) -> None:
@@ -46,19 +65,37 @@ class CacheCollection(RuntimeBase):
             return float(definition.keep_unused_data_for)
         return float(self.api.keep_unused_data_for)
 
-    def schedule_gc(self, key: str) -> None:
+    def schedule_gc(self, key: str, entry: Any = None) -> None:
+        """Remove ``key`` after its ``keep_unused_data_for`` unless it gets a subscriber.
+
+        ``entry`` (its current state) saves a lookup when the caller has it.
+        """
         if self.has_subscribers(key) or key in self.gc_timers:
             return
         if self.loop is None:
             self.gc_deferred.add(key)  # e.g. hydrated before any loop ran
             return
-        entry = self.entry(key)
+        if entry is None:
+            entry = self.entry(key)
         if entry is None:
             return
         delay = self.keep_for(entry.endpoint_name)
         if math.isinf(delay):
             return
-        self.gc_timers[key] = self.loop.call_later(delay, self._collect, key)
+        batch = self.open_gc_batches.get(delay)
+        if batch is None:
+            batch = GcBatch()
+            batch.handle = self.loop.call_later(delay, self._collect_batch, batch)
+            if not self.open_gc_batches:
+                self.loop.call_soon(self.open_gc_batches.clear)  # batches last one turn
+            self.open_gc_batches[delay] = batch
+        batch.keys.append(key)
+        self.gc_timers[key] = batch
+
+    def _collect_batch(self, batch: GcBatch) -> None:
+        for key in batch.keys:
+            if self.gc_timers.get(key) is batch:
+                self._collect(key)
 
     def _collect(self, key: str) -> None:
         self.gc_timers.pop(key, None)

@@ -33,13 +33,17 @@ def _key(key: Any) -> str:
     raise TypeError(f"dict key {key!r} of type {type(key).__name__!r} is not a string")
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
 def serialize_for_key(arg: Any) -> str:
     """Compact JSON with object keys sorted at every depth."""
-    if isinstance(arg, str):
+    kind = type(arg)
+    if kind is int:
+        return str(arg)  # what JSON writes for an int, without the encoder's overhead
+    if kind is str or kind is bool or arg is None:
         return json.dumps(arg)
-    if isinstance(arg, bool) or arg is None or isinstance(arg, int):
-        return json.dumps(arg)
-    return json.dumps(_plain(arg), sort_keys=True, separators=(",", ":"))
+    return _CANONICAL.encode(_plain(arg))
 
 
 def default_serialize_query_args(endpoint_name: str, arg: Any) -> QueryCacheKey:

@@ -101,6 +101,8 @@ class CacheLifecycles(RuntimeBase):
                 self.bind_loop()
             except RuntimeError:
                 return  # no loop: nothing can run or expire until one starts
+        queries = self.slice_state()["queries"]
+        lifecycles = self.cache_lifecycles
         for item in items:
             key = item["query_cache_key"]
             definition = self.api.definitions.get(item["endpoint_name"])
@@ -112,11 +114,11 @@ class CacheLifecycles(RuntimeBase):
                 self.start_cache_lifecycle(
                     definition, item["endpoint_name"], item["arg"], key, item["request_id"]
                 )
-            entry = self.entry(key)
-            if entry is not None:
-                self.resolve_data_loaded(self.cache_lifecycles, key, entry.data, None)
+            entry = queries.get(key)
+            if entry is not None and key in lifecycles:
+                self.resolve_data_loaded(lifecycles, key, entry.data, None)
             if not self.has_subscribers(key):
-                self.schedule_gc(key)
+                self.schedule_gc(key, entry)
 
     def _finish_lifecycle(self, lifecycle: CacheLifecycleEntry) -> None:
         if not lifecycle.data_loaded.done():

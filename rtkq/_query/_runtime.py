@@ -321,11 +321,12 @@ class Runtime(
         """Abort every request, stop every timer and end every lifecycle."""
         for running in [*self.running.values(), *self.running_mutations.values()]:
             self.abort(running)
-        for timer in self.gc_timers.values():
-            timer.cancel()
+        for batch in {id(batch): batch for batch in self.gc_timers.values()}.values():
+            batch.cancel()
         for _, handle in self.polls.values():
             handle.cancel()
         self.gc_timers.clear()
+        self.open_gc_batches.clear()
         self.polls.clear()
         self.subscriptions.clear()
         self.pending_tags.clear()

@@ -14,6 +14,7 @@ from ._requests import Running
 from ._types import QueryState, Tag
 
 if TYPE_CHECKING:
+    from ._cache_collection import GcBatch
     from ._create_api import Api
     from ._lifecycle_tasks import CacheLifecycleEntry
     from ._runtime import Runtime
@@ -41,7 +42,8 @@ class RuntimeBase:
         self.subscriptions: dict[str, dict[str, dict[str, Any]]] = {}
         self.running: dict[str, Running] = {}
         self.running_mutations: dict[str, Running] = {}
-        self.gc_timers: dict[str, asyncio.TimerHandle] = {}
+        self.gc_timers: dict[str, GcBatch] = {}
+        self.open_gc_batches: dict[float, GcBatch] = {}
         self.polls: dict[str, tuple[float, asyncio.TimerHandle]] = {}
         self.pending_tags: list[Tag] = []
         self.pending_keys: dict[str, None] = {}  # invalidate_queries while delayed
@@ -158,7 +160,7 @@ class RuntimeBase:
     def update_polling(self, key: str) -> None:
         raise NotImplementedError
 
-    def schedule_gc(self, key: str) -> None:
+    def schedule_gc(self, key: str, entry: Any = None) -> None:
         raise NotImplementedError
 
     def drop_layer(self, key: str, layer_id: str) -> None:

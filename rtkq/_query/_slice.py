@@ -26,7 +26,7 @@ from .._draft import apply_patches, produce
 from .._store._action import Action
 from .._types import AnyMap
 from ._action_types import FOCUSED, OFFLINE, ONLINE, UNFOCUSED, ActionTypes
-from ._tags import EMPTY_PROVIDED, replace_provided
+from ._tags import EMPTY_PROVIDED, replace_provided, replace_provided_many
 from ._types import InfiniteQueryState, MutationState, QueryState, QueryStatus
 
 __all__ = ["apply_layers", "build_reducer", "initial_slice_state"]
@@ -353,9 +353,18 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         return state
 
     def upsert_query_entries(state: AnyMap, action: Action) -> AnyMap:
+        # One evolver for the whole batch; entries under optimistic layers take the
+        # path that re-applies their layers.
+        layered = state["optimistic"]["layers"]
+        current: AnyMap = state["queries"]
+        queries = current.evolver()
+        written: dict[str, Any] = {}
+        under_layers: list[tuple[str, Any, Any, dict[str, Any]]] = []
+        tags: list[tuple[str, Any]] = []
         for item in action.payload:
             key = item["query_cache_key"]
-            entry = state["queries"].get(key)
+            # ``in`` first: a miss through PMap.get raises and catches a KeyError.
+            entry = written.get(key) or (current[key] if key in current else None)  # noqa: SIM401
             if entry is None:
                 kind = InfiniteQueryState if item.get("infinite") else QueryState
                 entry = kind(
@@ -372,8 +381,19 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             if entry.request_id is None:
                 changes["request_id"] = item["request_id"]
             # else: the entry keeps its request id, so a request in flight still lands.
-            state = _set_data(state, key, entry, item["value"], **changes)
-            state = _provide(state, key, item.get("provided_tags"))
+            if key in layered:
+                under_layers.append((key, entry, item["value"], changes))
+            else:
+                queries[key] = written[key] = dataclasses.replace(
+                    entry, data=item["value"], **changes
+                )
+            if item.get("provided_tags") is not None:
+                tags.append((key, item["provided_tags"]))
+        state = state.set("queries", queries.persistent())
+        for key, entry, value, changes in under_layers:
+            state = _set_data(state, key, entry, value, **changes)
+        if tags:
+            state = state.set("provided", replace_provided_many(state["provided"], tags))
         return state
 
     def layer_added(state: AnyMap, action: Action) -> AnyMap:

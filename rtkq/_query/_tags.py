@@ -10,8 +10,9 @@ so that an invalidation costs what it matches, never the number of cached entrie
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pyrsistent import pmap, pset, pvector
@@ -30,6 +31,7 @@ __all__ = [
     "keys_for_tags",
     "normalize_tag",
     "replace_provided",
+    "replace_provided_many",
     "tags_for",
     "tags_match",
 ]
@@ -140,6 +142,66 @@ def replace_provided(provided: AnyMap, key: str, tags: Iterable[Tag]) -> AnyMap:
         index = index.set(tag.type, by_id.set(tag.id, holders.add(key)))
     keys_index = keys_index.set(key, pvector(new_tags)) if new_tags else keys_index.discard(key)
     return pmap({"tags": index, "keys": keys_index})
+
+
+def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[Tag]]]) -> AnyMap:
+    """:func:`replace_provided` for many entries at once (bulk upserts, hydrate).
+
+    Builds each changed map once with evolvers instead of one persistent update per tag;
+    cost is proportional to the old and new tags of the given entries.
+    """
+    final: dict[str, tuple[Tag, ...]] = {}
+    for key, tags in pairs:
+        final[key] = tuple(dict.fromkeys(tags))  # the last write of a key wins
+    original: AnyMap = provided["keys"]
+    keys_index = original.evolver()
+    removed: dict[str, dict[Hashable, list[str]]] = {}
+    added: dict[str, dict[Hashable, list[str]]] = {}
+    for key, new_tags in final.items():
+        old_tags = tuple(original[key]) if key in original else ()
+        if old_tags == new_tags:
+            continue
+        old_set, new_set = set(old_tags), set(new_tags)
+        for tag in old_tags:
+            if tag not in new_set:
+                removed.setdefault(tag.type, {}).setdefault(tag.id, []).append(key)
+        for tag in new_tags:
+            if tag not in old_set:
+                added.setdefault(tag.type, {}).setdefault(tag.id, []).append(key)
+        if new_tags:
+            keys_index[key] = pvector(new_tags)
+        elif key in original:
+            keys_index.remove(key)
+    if not keys_index.is_dirty():
+        return provided
+    index = provided["tags"]
+    index_evolver = index.evolver()
+    for tag_type in {*removed, *added}:
+        by_id: AnyMap = index[tag_type] if tag_type in index else pmap()
+        by_id_evolver = by_id.evolver()
+        gone = removed.get(tag_type, {})
+        new = added.get(tag_type, {})
+        for tag_id in {*gone, *new}:
+            if tag_id not in by_id:
+                by_id_evolver[tag_id] = pset(new[tag_id])  # a new id: nothing to remove
+                continue
+            holders = by_id[tag_id].evolver()
+            for key in gone.get(tag_id, ()):
+                with contextlib.suppress(KeyError):
+                    holders.remove(key)
+            for key in new.get(tag_id, ()):
+                holders.add(key)
+            result = holders.persistent()
+            if result:
+                by_id_evolver[tag_id] = result
+            elif tag_id in by_id:
+                by_id_evolver.remove(tag_id)
+        new_by_id = by_id_evolver.persistent()
+        if new_by_id:
+            index_evolver[tag_type] = new_by_id
+        elif tag_type in index:
+            index_evolver.remove(tag_type)
+    return pmap({"tags": index_evolver.persistent(), "keys": keys_index.persistent()})
 
 
 def keys_for_tags(provided: AnyMap, tags: Iterable[Tag]) -> dict[str, None]:
