@@ -329,7 +329,6 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         return state.set("provided", provided)
 
     def query_result_patched(state: AnyMap, action: Action) -> AnyMap:
-
         payload = action.payload
         key = payload["query_cache_key"]
         queries: AnyMap = state["queries"]
@@ -337,7 +336,11 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         if entry is None or entry.status is QueryStatus.UNINITIALIZED:
             return state
         patches = payload["patches"]
-        entry = dataclasses.replace(entry, data=apply_patches(entry.data, patches))
+        if "data" in payload and payload.get("base") is entry.data:
+            data = payload["data"]  # computed from this very data by the thunk
+        else:
+            data = apply_patches(entry.data, patches)
+        entry = dataclasses.replace(entry, data=data)
         state = state.set("queries", queries.set(key, entry))
         optimistic: AnyMap = state["optimistic"]
         base = optimistic["base"]

@@ -271,7 +271,11 @@ class ApiUtil:
                 return PatchCollection([], [])
             new_data, patches, inverse = produce_with_patches(entry.data, recipe)
             if patches or update_provided_tags:
-                dispatch(self._patched(endpoint, arg, key, patches, new_data, update_provided_tags))
+                dispatch(
+                    self._patched(
+                        endpoint, arg, key, patches, entry.data, new_data, update_provided_tags
+                    )
+                )
             return PatchCollection(
                 patches,
                 inverse,
@@ -288,10 +292,18 @@ class ApiUtil:
         arg: Any,
         key: str,
         patches: list[dict[str, Any]],
+        base_data: Any,
         new_data: Any,
         update_provided_tags: bool,
     ) -> Action:
-        payload: dict[str, Any] = {"query_cache_key": key, "patches": patches}
+        # The reducer takes ``data`` as is while the entry still holds ``base``, instead
+        # of applying the patches a second time.
+        payload: dict[str, Any] = {
+            "query_cache_key": key,
+            "patches": patches,
+            "base": base_data,
+            "data": new_data,
+        }
         if update_provided_tags:
             payload["provided_tags"] = self._provided(endpoint, new_data, arg)
         return Action(self._api.action_types.query_result_patched, payload)
@@ -314,9 +326,11 @@ class ApiUtil:
                 return
             if not patches and not update_provided_tags:
                 return
-            new_data = apply_patches(entry.data, patches) if update_provided_tags else None
+            new_data = apply_patches(entry.data, patches)
             dispatch(
-                self._patched(endpoint, arg, key, list(patches), new_data, update_provided_tags)
+                self._patched(
+                    endpoint, arg, key, list(patches), entry.data, new_data, update_provided_tags
+                )
             )
 
         return thunk
