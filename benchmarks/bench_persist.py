@@ -57,7 +57,7 @@ def _load_and_hydrate(persister: SQLitePersister, api: Any) -> None:
 
 
 def run(quick: bool) -> list[Row]:
-    sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
+    sizes = [1_000, 3_000] if quick else [1_000, 10_000, 100_000]
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:

@@ -116,7 +116,7 @@ def _memory_row(n: int) -> Row:
 
 
 def run(quick: bool) -> list[Row]:
-    sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
+    sizes = [1_000, 3_000] if quick else [1_000, 10_000, 100_000]
     repeat = 3 if quick else 5
     rows = _populate_rows(sizes, repeat)
     rows += _select_rows(repeat)
