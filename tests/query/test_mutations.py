@@ -80,6 +80,7 @@ async def test_rejected_mutation_state() -> None:
     assert state.is_error and state.error == freeze({"status": 400})
 
 
+@pytest.mark.looptime
 async def test_fixed_cache_key_shares_state_and_the_last_dispatched_wins() -> None:
     bq = FakeBaseQuery(delay=lambda a: 2.0 if a == "slow" else 1.0)
     api = make_api(base_query=bq)
