@@ -173,6 +173,7 @@ class Endpoint:
         force_refetch: bool | float = False,
         subscription_options: Mapping[str, Any] | None = None,
         initial_page_param: Any = MISSING,
+        direction: str | None = None,
     ) -> Thunk:
         if isinstance(arg, SkipToken):
             raise TypeError(
@@ -189,16 +190,19 @@ class Endpoint:
             request_id = new_request_id()
             if subscribe:
                 runtime.subscribe(key, request_id, subscription_options)
-            if not runtime.is_running(key) and self._should_fetch(
-                runtime, entry, arg, force_refetch, subscribe
-            ):
+            plan = None
+            if not runtime.is_running(key):
+                plan = self._plan(runtime, entry, arg, force_refetch, subscribe, direction)
+            if plan is not None:
+                forced, page_direction = plan
                 try:
                     self.start(
                         runtime,
                         arg,
                         key,
                         request_id,
-                        forced=entry is not None,
+                        forced=forced,
+                        direction=page_direction,
                         initial_page_param=initial_page_param,
                     )
                 except BaseException:
@@ -208,6 +212,27 @@ class Endpoint:
             return QueryHandle(runtime, self, arg, key, request_id, subscribe)
 
         return thunk
+
+    def _plan(
+        self,
+        runtime: Runtime,
+        entry: Any,
+        arg: Any,
+        force_refetch: bool | float,
+        subscribe: bool,
+        direction: str | None,
+    ) -> tuple[bool, str | None] | None:
+        """Whether to start a request: ``(forced, page direction)``, or ``None``."""
+        if direction is None:
+            if self._should_fetch(runtime, entry, arg, force_refetch, subscribe):
+                return entry is not None, None
+            return None
+        if entry is None or entry.data is None:
+            return True, None  # nothing cached yet: the first page
+        options = self.definition.infinite_query_options
+        if next_param(options, direction, entry.data, arg) is None:
+            return None  # no page that way: no request, no error
+        return True, direction
 
     def start(
         self,
@@ -260,41 +285,14 @@ class Endpoint:
                 f"direction must be None, 'forward' or 'backward', got {direction!r} "
                 f"(endpoint {self.name!r})."
             )
-        if direction is None:
-            plain = self._initiate_query(
-                arg,
-                subscribe=subscribe,
-                force_refetch=force_refetch,
-                subscription_options=subscription_options,
-                initial_page_param=initial_page_param,
-            )
-            return plain
-        key = self.cache_key(arg)
-        options = self.definition.infinite_query_options
-
-        def thunk(
-            dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
-        ) -> QueryHandle:
-            runtime = self._runtime(dispatch, extra)
-            entry = runtime.slice_state()["queries"].get(key)
-            request_id = new_request_id()
-            if subscribe:
-                runtime.subscribe(key, request_id, subscription_options)
-            if not runtime.is_running(key):
-                has_data = entry is not None and entry.data is not None
-                if not has_data or next_param(options, direction, entry.data, arg) is not None:
-                    self.start(
-                        runtime,
-                        arg,
-                        key,
-                        request_id,
-                        forced=True,
-                        direction=direction if has_data else None,
-                        initial_page_param=initial_page_param,
-                    )
-            return QueryHandle(runtime, self, arg, key, request_id, subscribe)
-
-        return thunk
+        return self._initiate_query(
+            arg,
+            subscribe=subscribe,
+            force_refetch=force_refetch,
+            subscription_options=subscription_options,
+            initial_page_param=initial_page_param,
+            direction=direction,
+        )
 
     def _should_fetch(
         self,
