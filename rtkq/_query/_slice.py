@@ -20,7 +20,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pyrsistent import pmap, pset, pvector
+from pyrsistent import pmap, pvector
 
 from .._draft import apply_patches, produce
 from .._store._action import Action
@@ -234,41 +234,6 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             "mutations", mutations.set(key, dataclasses.replace(entry, is_paused=True))
         )
 
-    def add_fresh_entries(state: AnyMap, items: list[Mapping[str, Any]]) -> AnyMap:
-        # Bulk path for entries not in the cache yet (a restore at start): one evolver
-        # per map instead of a chain of single-key updates.
-        queries = state["queries"].evolver()
-        provided: AnyMap = state["provided"]
-        keys_index = provided["keys"].evolver()
-        added: dict[str, dict[Any, list[str]]] = {}
-        for item in items:
-            key = item["query_cache_key"]
-            kind = InfiniteQueryState if item.get("infinite") else QueryState
-            queries[key] = kind(
-                status=_FULFILLED,
-                data=item["value"],
-                endpoint_name=item["endpoint_name"],
-                original_args=item["arg"],
-                request_id=item["request_id"],
-                started_at=item["fulfilled_at"],
-                fulfilled_at=item["fulfilled_at"],
-                query_cache_key=key,
-            )
-            tags = tuple(dict.fromkeys(item.get("provided_tags") or ()))
-            if tags:
-                keys_index[key] = pvector(tags)
-                for tag in tags:
-                    added.setdefault(tag.type, {}).setdefault(tag.id, []).append(key)
-        index: AnyMap = provided["tags"]
-        for tag_type, by_id_added in added.items():
-            by_id: AnyMap = index.get(tag_type, pmap())
-            evolver = by_id.evolver()
-            for tag_id, keys in by_id_added.items():
-                evolver[tag_id] = by_id.get(tag_id, pset()).update(keys)
-            index = index.set(tag_type, evolver.persistent())
-        state = state.set("queries", queries.persistent())
-        return state.set("provided", pmap({"tags": index, "keys": keys_index.persistent()}))
-
     def hydrate(state: AnyMap, action: Action) -> AnyMap:
         # The payload was validated by api.util.hydrate; newer entries win here, at
         # apply time, comparing fulfilled_at.
@@ -279,16 +244,8 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             known = None if entry is None else entry.fulfilled_at
             if known is None or known < item["fulfilled_at"]:
                 newer.append(item)
-        layered = state["optimistic"]["layers"]
-        fresh: list[Any] = []
-        cached: list[Any] = []
-        for item in newer:
-            key = item["query_cache_key"]
-            (cached if key in queries or key in layered else fresh).append(item)
-        if fresh:
-            state = add_fresh_entries(state, fresh)
-        if cached:
-            state = upsert_query_entries(state, Action(types.upsert_query_entries, cached))
+        if newer:
+            state = upsert_query_entries(state, Action(types.upsert_query_entries, newer))
         mutations: AnyMap = state["mutations"]
         for item in action.payload["mutations"]:
             key = mutation_key(item)
