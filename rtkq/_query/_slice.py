@@ -325,6 +325,22 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             key = item["query_cache_key"]
             # ``in`` first: a miss through PMap.get raises and catches a KeyError.
             entry = written.get(key) or (current[key] if key in current else None)  # noqa: SIM401
+            if entry is None and key not in layered:
+                # A new entry (the common case of a bulk write): built once, directly.
+                kind = InfiniteQueryState if item.get("infinite") else QueryState
+                queries[key] = written[key] = kind(
+                    status=_FULFILLED,
+                    data=item["value"],
+                    endpoint_name=item["endpoint_name"],
+                    original_args=item["arg"],
+                    request_id=item["request_id"],
+                    started_at=item["fulfilled_at"],
+                    fulfilled_at=item["fulfilled_at"],
+                    query_cache_key=key,
+                )
+                if item.get("provided_tags") is not None:
+                    tags.append((key, item["provided_tags"]))
+                continue
             if entry is None:
                 kind = InfiniteQueryState if item.get("infinite") else QueryState
                 entry = kind(

@@ -11,6 +11,7 @@ so that an invalidation costs what it matches, never the number of cached entrie
 from __future__ import annotations
 
 import contextlib
+import functools
 import warnings
 from collections.abc import Collection, Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -106,8 +107,8 @@ def calculate_tags(
             return ()
         if spec is None:
             return ()
-    if isinstance(spec, (str, Tag, Mapping)):
-        spec = [spec]
+    if type(spec) is not list and isinstance(spec, (str, Tag, Mapping)):
+        spec = [spec]  # one tag given alone
     try:
         return tuple(normalize_tag(tag, tag_types, where) for tag in spec if tag is not None)
     except (TypeError, ValueError) as exc:
@@ -238,6 +239,13 @@ def tags_match(invalidated: Iterable[Tag], provided: Iterable[Tag] | None) -> bo
     return any((tag.type in types) if tag.id is None else (tag in exact) for tag in invalidated)
 
 
+@functools.lru_cache(maxsize=1024)
+def _where(is_query: bool, endpoint_name: str) -> str:
+    """How errors name the tag option of an endpoint (built once per endpoint)."""
+    option = "provides_tags" if is_query else "invalidates_tags"
+    return f"{option} of endpoint {endpoint_name!r}"
+
+
 def tags_for(
     api: Api, definition: EndpointDefinition, result: Any, error: Any, arg: Any, endpoint_name: str
 ) -> tuple[Tag, ...]:
@@ -248,8 +256,7 @@ def tags_for(
         error,
         arg,
         api.tag_types,
-        f"{'provides_tags' if definition.is_query else 'invalidates_tags'} of endpoint "
-        f"{endpoint_name!r}",
+        _where(definition.is_query, endpoint_name),
     )
     if definition.entities:
         tags = (*tags, *(Tag(entity) for entity in definition.entities))

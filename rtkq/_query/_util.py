@@ -348,7 +348,9 @@ class ApiUtil:
         now = time.time()
         items = []
         for item in entries:
-            if not isinstance(item, Mapping) or not {"endpoint_name", "arg", "value"} <= set(item):
+            if not isinstance(item, Mapping) or not (
+                "endpoint_name" in item and "arg" in item and "value" in item
+            ):
                 raise TypeError(
                     f"Each upsert entry must be a dict with 'endpoint_name', 'arg' and "
                     f"'value', got {item!r}."
