@@ -26,7 +26,7 @@ from .._draft import apply_patches, produce
 from .._store._action import Action
 from .._types import AnyMap
 from ._action_types import FOCUSED, OFFLINE, ONLINE, UNFOCUSED, ActionTypes
-from ._tags import EMPTY_PROVIDED, replace_provided, replace_provided_many
+from ._tags import EMPTY_PROVIDED, bulk_update, replace_provided, replace_provided_many
 from ._types import InfiniteQueryState, MutationState, QueryState, QueryStatus
 
 __all__ = ["apply_layers", "build_reducer", "initial_slice_state"]
@@ -317,7 +317,6 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         # path that re-applies their layers.
         layered = state["optimistic"]["layers"]
         current: AnyMap = state["queries"]
-        queries = current.evolver()
         written: dict[str, Any] = {}
         under_layers: list[tuple[str, Any, Any, dict[str, Any]]] = []
         tags: list[tuple[str, Any]] = []
@@ -328,7 +327,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             if entry is None and key not in layered:
                 # A new entry (the common case of a bulk write): built once, directly.
                 kind = InfiniteQueryState if item.get("infinite") else QueryState
-                queries[key] = written[key] = kind(
+                written[key] = kind(
                     status=_FULFILLED,
                     data=item["value"],
                     endpoint_name=item["endpoint_name"],
@@ -360,12 +359,10 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             if key in layered:
                 under_layers.append((key, entry, item["value"], changes))
             else:
-                queries[key] = written[key] = dataclasses.replace(
-                    entry, data=item["value"], **changes
-                )
+                written[key] = dataclasses.replace(entry, data=item["value"], **changes)
             if item.get("provided_tags") is not None:
                 tags.append((key, item["provided_tags"]))
-        state = state.set("queries", queries.persistent())
+        state = state.set("queries", bulk_update(current, written))
         for key, entry, value, changes in under_layers:
             state = _set_data(state, key, entry, value, **changes)
         if tags:

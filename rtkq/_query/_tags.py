@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EMPTY_PROVIDED",
     "TagSpec",
+    "bulk_update",
     "calculate_tags",
     "keys_for_tags",
     "normalize_tag",
@@ -145,17 +146,40 @@ def replace_provided(provided: AnyMap, key: str, tags: Iterable[Tag]) -> AnyMap:
     return pmap({"tags": index, "keys": keys_index})
 
 
+def bulk_update(base: AnyMap, updates: dict[Any, Any], removals: Iterable[Any] = ()) -> AnyMap:
+    """``base`` with many keys set (and some removed) at once.
+
+    A batch that is large next to ``base`` rebuilds the map from a dict, which is about
+    three times cheaper per key than pyrsistent's evolver; a small batch uses the
+    evolver, so the cost stays proportional to the batch either way.
+    """
+    removals = [key for key in removals if key in base]
+    if not updates and not removals:
+        return base
+    if not removals and len(updates) * 4 >= len(base):
+        return pmap({**base, **updates})
+    evolver = base.evolver()
+    for key, value in updates.items():
+        evolver[key] = value
+    for key in removals:
+        if key not in updates:
+            evolver.remove(key)
+    result: AnyMap = evolver.persistent()
+    return result
+
+
 def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[Tag]]]) -> AnyMap:
     """:func:`replace_provided` for many entries at once (bulk upserts, hydrate).
 
-    Builds each changed map once with evolvers instead of one persistent update per tag;
-    cost is proportional to the old and new tags of the given entries.
+    Builds each changed map once instead of one persistent update per tag; cost is
+    proportional to the old and new tags of the given entries.
     """
     final: dict[str, tuple[Tag, ...]] = {}
     for key, tags in pairs:
         final[key] = tuple(dict.fromkeys(tags))  # the last write of a key wins
     original: AnyMap = provided["keys"]
-    keys_index = original.evolver()
+    key_updates: dict[str, Any] = {}
+    key_removals: list[str] = []
     removed: dict[str, dict[Hashable, list[str]]] = {}
     added: dict[str, dict[Hashable, list[str]]] = {}
     for key, new_tags in final.items():
@@ -170,21 +194,23 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
             if tag not in old_set:
                 added.setdefault(tag.type, {}).setdefault(tag.id, []).append(key)
         if new_tags:
-            keys_index[key] = pvector(new_tags)
-        elif key in original:
-            keys_index.remove(key)
-    if not keys_index.is_dirty():
+            key_updates[key] = pvector(new_tags)
+        else:
+            key_removals.append(key)
+    if not key_updates and not key_removals:
         return provided
-    index = provided["tags"]
-    index_evolver = index.evolver()
+    index: AnyMap = provided["tags"]
+    type_updates: dict[str, Any] = {}
+    type_removals: list[str] = []
     for tag_type in {*removed, *added}:
         by_id: AnyMap = index[tag_type] if tag_type in index else pmap()
-        by_id_evolver = by_id.evolver()
         gone = removed.get(tag_type, {})
         new = added.get(tag_type, {})
+        id_updates: dict[Hashable, Any] = {}
+        id_removals: list[Hashable] = []
         for tag_id in {*gone, *new}:
             if tag_id not in by_id:
-                by_id_evolver[tag_id] = pset(new[tag_id])  # a new id: nothing to remove
+                id_updates[tag_id] = pset(new[tag_id])  # a new id: nothing to remove
                 continue
             holders = by_id[tag_id].evolver()
             for key in gone.get(tag_id, ()):
@@ -194,15 +220,20 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
                 holders.add(key)
             result = holders.persistent()
             if result:
-                by_id_evolver[tag_id] = result
-            elif tag_id in by_id:
-                by_id_evolver.remove(tag_id)
-        new_by_id = by_id_evolver.persistent()
+                id_updates[tag_id] = result
+            else:
+                id_removals.append(tag_id)
+        new_by_id = bulk_update(by_id, id_updates, id_removals)
         if new_by_id:
-            index_evolver[tag_type] = new_by_id
-        elif tag_type in index:
-            index_evolver.remove(tag_type)
-    return pmap({"tags": index_evolver.persistent(), "keys": keys_index.persistent()})
+            type_updates[tag_type] = new_by_id
+        else:
+            type_removals.append(tag_type)
+    return pmap(
+        {
+            "tags": bulk_update(index, type_updates, type_removals),
+            "keys": bulk_update(original, key_updates, key_removals),
+        }
+    )
 
 
 def keys_for_tags(provided: AnyMap, tags: Iterable[Tag]) -> dict[str, None]:

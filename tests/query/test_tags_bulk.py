@@ -30,3 +30,18 @@ def test_bulk_replacement_matches_one_by_one(steps: list[list[tuple[str, list[Ta
         assert bulk == one_by_one
         if not pairs:
             assert bulk is before  # unchanged means the same object
+
+
+def test_bulk_update_small_and_large_batches_agree() -> None:
+    from pyrsistent import pmap
+
+    from rtkq._query._tags import bulk_update
+
+    base = pmap({f"k{i}": i for i in range(100)})
+    small = bulk_update(base, {"k1": -1, "new": 7}, ["k2", "absent"])  # evolver path
+    large = bulk_update(base, {f"n{i}": i for i in range(60)}, ["k3"])  # removal: evolver
+    rebuilt = bulk_update(base, {f"n{i}": i for i in range(60)})  # large: rebuilt
+    assert small == {**{k: v for k, v in base.items() if k != "k2"}, "k1": -1, "new": 7}
+    assert "k3" not in large and large["n59"] == 59 and len(large) == 159
+    assert rebuilt == {**base, **{f"n{i}": i for i in range(60)}}
+    assert bulk_update(base, {}, ["absent"]) is base  # nothing to do: the same object
