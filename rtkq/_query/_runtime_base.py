@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from .._types import AnyMap
+from .._types import AnyMap, lookup
 from ._paused import PausedMutations
 from ._requests import Running
 from ._types import QueryState, Tag
@@ -87,7 +87,7 @@ class RuntimeBase:
         return api_state
 
     def entry(self, key: str) -> Any:
-        return self.slice_state()["queries"].get(key)
+        return lookup(self.slice_state()["queries"], key)
 
     def select_entry(self, key: str, endpoint_name: str) -> QueryState:
         entry = self.entry(key)

@@ -24,7 +24,7 @@ from pyrsistent import pmap, pvector
 
 from .._draft import apply_patches, produce
 from .._store._action import Action
-from .._types import AnyMap
+from .._types import AnyMap, lookup
 from ._action_types import FOCUSED, OFFLINE, ONLINE, UNFOCUSED, ActionTypes
 from ._tags import EMPTY_PROVIDED, bulk_update, replace_provided, replace_provided_many
 from ._types import InfiniteQueryState, MutationState, QueryState, QueryStatus
@@ -94,7 +94,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         meta = action.meta
         key = meta["query_cache_key"]
         queries: AnyMap = state["queries"]
-        entry = queries.get(key)
+        entry = lookup(queries, key)
         changes: dict[str, Any] = {
             "status": _PENDING,
             "request_id": meta["request_id"],
@@ -113,7 +113,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
     def query_fulfilled(state: AnyMap, action: Action) -> AnyMap:
         meta = action.meta
         key = meta["query_cache_key"]
-        entry = state["queries"].get(key)
+        entry = lookup(state["queries"], key)
         if entry is None:
             return state
         if entry.request_id != meta["request_id"] and not meta.get("upsert"):
@@ -139,7 +139,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         meta = action.meta
         key = meta["query_cache_key"]
         queries: AnyMap = state["queries"]
-        entry = queries.get(key)
+        entry = lookup(queries, key)
         if entry is None or entry.request_id != meta["request_id"]:
             return state
         changes: dict[str, Any] = {"status": _REJECTED, "error": action.payload}
@@ -194,7 +194,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             meta = action.meta
             mutations: AnyMap = state["mutations"]
             key = mutation_key(meta)
-            entry = mutations.get(key)
+            entry = lookup(mutations, key)
             if entry is None or entry.request_id != meta["request_id"]:
                 return state
             changes: dict[str, Any] = {"status": status, "is_paused": False}
@@ -211,7 +211,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         meta = action.meta
         mutations: AnyMap = state["mutations"]
         key = mutation_key(meta)
-        entry = mutations.get(key)
+        entry = lookup(mutations, key)
         if entry is None or entry.request_id != meta["request_id"] or not entry.is_paused:
             return state
         return state.set(
@@ -222,7 +222,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         meta = action.meta
         mutations: AnyMap = state["mutations"]
         key = mutation_key(meta)
-        entry = mutations.get(key)
+        entry = lookup(mutations, key)
         if (
             entry is None
             or entry.request_id != meta["request_id"]
@@ -270,7 +270,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         payload = action.payload
         mutations: AnyMap = state["mutations"]
         key = payload["key"]
-        entry = mutations.get(key)
+        entry = lookup(mutations, key)
         if entry is None:
             return state
         request_id = payload.get("request_id")
@@ -289,7 +289,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         payload = action.payload
         key = payload["query_cache_key"]
         queries: AnyMap = state["queries"]
-        entry = queries.get(key)
+        entry = lookup(queries, key)
         if entry is None or entry.status is QueryStatus.UNINITIALIZED:
             return state
         patches = payload["patches"]
@@ -322,8 +322,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         tags: list[tuple[str, Any]] = []
         for item in action.payload:
             key = item["query_cache_key"]
-            # ``in`` first: a miss through PMap.get raises and catches a KeyError.
-            entry = written.get(key) or (current[key] if key in current else None)  # noqa: SIM401
+            entry = written.get(key) or lookup(current, key)
             if entry is None and key not in layered:
                 # A new entry (the common case of a bulk write): built once, directly.
                 kind = InfiniteQueryState if item.get("infinite") else QueryState
@@ -370,11 +369,10 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         return state
 
     def layer_added(state: AnyMap, action: Action) -> AnyMap:
-
         payload = action.payload
         key = payload["query_cache_key"]
         queries: AnyMap = state["queries"]
-        entry = queries.get(key)
+        entry = lookup(queries, key)
         if entry is None or entry.status is QueryStatus.UNINITIALIZED:
             return state
         optimistic: AnyMap = state["optimistic"]
@@ -415,7 +413,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             data = server_data
         state = state.set("optimistic", optimistic)
         queries: AnyMap = state["queries"]
-        entry = queries.get(key)
+        entry = lookup(queries, key)
         if entry is None:
             return state
         return state.set("queries", queries.set(key, dataclasses.replace(entry, data=data)))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .._draft import apply_patches, produce_with_patches
 from .._freeze import freeze
 from .._store._action import Action
+from .._types import lookup
 from ._handles import MutationHandle, QueryHandle
 from ._patch_collection import PatchCollection
 from ._runtime import Runtime, new_request_id
@@ -88,7 +89,7 @@ class ApiUtil:
         queries = api_state["queries"]
         found = []
         for key in keys_for_tags(api_state["provided"], self._tags(tags, "select_invalidated_by")):
-            entry = queries.get(key)
+            entry = lookup(queries, key)
             if entry is not None:
                 found.append(
                     {
@@ -266,7 +267,7 @@ class ApiUtil:
         def thunk(
             dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
         ) -> PatchCollection:
-            entry = self._slice(get_state())["queries"].get(key)
+            entry = lookup(self._slice(get_state())["queries"], key)
             if not _has_data(entry):
                 return PatchCollection([], [])
             new_data, patches, inverse = produce_with_patches(entry.data, recipe)
@@ -321,7 +322,7 @@ class ApiUtil:
         key = endpoint.cache_key(arg)
 
         def thunk(dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any) -> None:
-            entry = self._slice(get_state())["queries"].get(key)
+            entry = lookup(self._slice(get_state())["queries"], key)
             if not _has_data(entry):
                 return
             if not patches and not update_provided_tags:
