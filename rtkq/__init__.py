@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ._base_query import fetch_base_query, retry
 from ._draft import apply_patches, produce, produce_with_patches
-from ._exceptions import QueryError
+from ._exceptions import QueryError, SchemaError
 from ._freeze import freeze, thaw
 from ._query._cache_key import default_serialize_query_args
 from ._query._create_api import Api, create_api
@@ -23,6 +23,7 @@ from ._query._types import (
     Tag,
     skip_token,
 )
+from ._schema import SchemaFailureInfo
 from ._store._action import Action, ActionCreator, create_action
 from ._store._apply_middleware import apply_middleware, compose
 from ._store._combine_reducers import combine_reducers
@@ -50,6 +51,8 @@ __all__ = [
     "QueryHandle",
     "QueryState",
     "QueryStatus",
+    "SchemaError",
+    "SchemaFailureInfo",
     "SkipToken",
     "Slice",
     "Store",

@@ -18,7 +18,7 @@ CONTRACT_NAMES = {
     "create_listener_middleware", "create_selector", "create_slice", "create_store",
     "default_serialize_query_args", "fetch_base_query", "freeze", "on_focus",
     "on_focus_lost", "on_offline", "on_online", "produce", "produce_with_patches",
-    "retry", "skip_token", "thaw",
+    "retry", "SchemaError", "skip_token", "thaw",
 }  # fmt: skip
 
 

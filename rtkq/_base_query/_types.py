@@ -38,6 +38,7 @@ class BaseQueryApi(Protocol):
         type: ``"query"`` or ``"mutation"``.
         forced: whether the request was forced (refetch, ``force_refetch=True``).
         arg: the argument the endpoint was initiated with (before ``query(arg)``).
+        query_cache_key: the cache key of the query's entry; ``None`` for a mutation.
     """
 
     @property
@@ -54,6 +55,9 @@ class BaseQueryApi(Protocol):
 
     @property
     def arg(self) -> Any: ...
+
+    @property
+    def query_cache_key(self) -> str | None: ...
 
     @property
     def extra(self) -> Any: ...

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from .._schema import SchemaDefaults, compile_schemas
 from .._store._action import Action
 from ._action_types import ActionTypes
 from ._cache_key import default_serialize_query_args
@@ -46,6 +48,7 @@ class Api:
         serialize_query_args: Callable[[str, Any], str],
         invalidation_behavior: str,
         network_mode: str,
+        schema_defaults: SchemaDefaults | None = None,
     ) -> None:
         self.base_query = base_query
         self.tag_types = frozenset(tag_types)
@@ -57,6 +60,7 @@ class Api:
         self.serialize_query_args = serialize_query_args
         self.invalidation_behavior = invalidation_behavior
         self.network_mode = network_mode
+        self.schema_defaults = schema_defaults or SchemaDefaults()
         self.action_types = ActionTypes.for_path(reducer_path)
         self._probe = Action(self.action_types.runtime_probe)  # frozen: built once
         self.definitions: dict[str, EndpointDefinition] = {}
@@ -81,7 +85,8 @@ class Api:
         Raises:
             ValueError: a name that already exists without ``override_existing=True``;
                 an invalid definition (see ``create_api``).
-            TypeError: ``endpoints`` is not a callable returning a dict of definitions.
+            TypeError: ``endpoints`` is not a callable returning a dict of definitions;
+                a schema that is neither a supported type nor a callable.
         """
         if not callable(endpoints):
             raise TypeError(
@@ -93,6 +98,7 @@ class Api:
                 f"endpoints(build) must return a dict of name -> definition, got "
                 f"{type(defined).__name__!r}."
             )
+        checked: dict[str, EndpointDefinition] = {}
         for name, definition in defined.items():
             if not isinstance(name, str) or not name.isidentifier():
                 raise ValueError(
@@ -105,10 +111,18 @@ class Api:
                     f"Endpoint {name!r} already exists in api {self.reducer_path!r}. Pass "
                     "inject_endpoints(..., override_existing=True) to replace it."
                 )
-        for name, definition in defined.items():
+            checked[name] = self._with_schemas(name, definition)
+        for name, definition in checked.items():
             self.definitions[name] = definition
             self.endpoints._add(Endpoint(self, name, definition))
         return self
+
+    def _with_schemas(self, name: str, definition: EndpointDefinition) -> EndpointDefinition:
+        """``definition`` with its schemas compiled against this api's defaults."""
+        schemas = compile_schemas(name, definition.options, self.schema_defaults)
+        if schemas is None and definition.schemas is None:
+            return definition
+        return dataclasses.replace(definition, schemas=schemas)
 
     def runtime_for(self, dispatch: Callable[[Any], Any]) -> Runtime:
         """The runtime of the store behind ``dispatch``.
@@ -129,7 +143,7 @@ class Api:
 def create_api(
     *,
     base_query: Callable[..., Any] | None = None,
-    endpoints: Callable[[EndpointBuilder], Mapping[str, EndpointDefinition]],
+    endpoints: Callable[[EndpointBuilder], Mapping[str, EndpointDefinition]] | None = None,
     tag_types: Iterable[str] = (),
     reducer_path: str = "api",
     keep_unused_data_for: float = 60.0,
@@ -139,13 +153,17 @@ def create_api(
     serialize_query_args: Callable[[str, Any], str] | None = None,
     invalidation_behavior: str = "delayed",
     network_mode: str = "online",
+    on_schema_failure: Callable[[Any, Any], Any] | None = None,
+    catch_schema_failure: Callable[[Any, Any], Any] | None = None,
+    skip_schema_validation: bool | Sequence[str] = False,
 ) -> Api:
     """Create an api slice: endpoints with cached, de-duplicated, invalidated requests.
 
     Args:
         base_query: ``base_query(args, api, extra_options)`` (sync or async), e.g.
             ``fetch_base_query(base_url=...)``; endpoints using ``query=`` need one.
-        endpoints: ``lambda build: {"name": build.query(...), ...}``.
+        endpoints: ``lambda build: {"name": build.query(...), ...}`` (optional: more
+            can be added with ``inject_endpoints`` or the decorators).
         tag_types: the tag types endpoints may provide and invalidate.
         reducer_path: where the api's state lives in the root state.
         keep_unused_data_for: seconds an entry with no subscriber is kept.
@@ -156,6 +174,12 @@ def create_api(
         invalidation_behavior: ``"delayed"`` (wait until no request runs) or
             ``"immediately"``.
         network_mode: ``"online"``, ``"offline_first"`` or ``"always"``.
+        on_schema_failure: ``(exc, info)`` called on every schema failure (after the
+            endpoint's own hook).
+        catch_schema_failure: ``(exc, info) -> error payload`` to reject with instead of
+            the ``SchemaError`` payload, for endpoints that set none.
+        skip_schema_validation: ``True`` or a list of schema names to skip, for
+            endpoints that set none.
 
     Raises:
         TypeError: an argument of the wrong type.
@@ -190,6 +214,11 @@ def create_api(
             f"serialize_query_args must be callable (endpoint_name, arg) -> str, got "
             f"{type(serialize_query_args).__name__!r}."
         )
+    schema_defaults = SchemaDefaults(
+        on_schema_failure=on_schema_failure,
+        catch_schema_failure=catch_schema_failure,
+        skip_schema_validation=skip_schema_validation,
+    )
     api = Api(
         base_query=base_query,
         tag_types=tag_types,
@@ -201,5 +230,8 @@ def create_api(
         serialize_query_args=serialize_query_args or default_serialize_query_args,
         invalidation_behavior=invalidation_behavior,
         network_mode=network_mode,
+        schema_defaults=schema_defaults,
     )
+    if endpoints is None:
+        return api
     return api.inject_endpoints(endpoints=endpoints)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._schema import SCHEMA_OPTIONS, EndpointSchemas
 from ._tags import normalize_tag
 from ._types import Tag
 
@@ -37,7 +38,19 @@ class EndpointDefinition:
     extra_options: Any = None
     scope: str | None = None
     infinite_query_options: Mapping[str, Any] = field(default_factory=dict)
+    arg_schema: Any = None
+    raw_response_schema: Any = None
+    response_schema: Any = None
+    raw_error_response_schema: Any = None
+    error_response_schema: Any = None
+    meta_schema: Any = None
+    on_schema_failure: Callable[[Any, Any], Any] | None = None
+    catch_schema_failure: Callable[[Any, Any], Any] | None = None
+    skip_schema_validation: bool | Sequence[str] | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    # Compiled by the api (``inject_endpoints``) from the schema options above; ``None``
+    # when no schema is active, so ordinary requests never look at the schema layer.
+    schemas: EndpointSchemas | None = None
 
     @property
     def is_query(self) -> bool:
@@ -60,6 +73,7 @@ _COMMON = (
     "entities",
     "on_query_started",
     "extra_options",
+    *SCHEMA_OPTIONS,
 )
 _QUERY_ONLY = (
     "provides_tags",

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .._base_query._retry import RetryFailError
 from .._draft import produce
 from .._freeze import freeze
+from .._schema import SchemaFailureInfo, fetch_validated
 from ._runtime import BaseQueryApi, Running, Runtime, serialize_exception
 
 if TYPE_CHECKING:
@@ -101,8 +103,11 @@ async def fetch_transformed(
     """One base-query call with its transforms: ``(ok, frozen data or error, meta)``.
 
     ``query_arg`` is what ``query``/``query_fn`` receive (an infinite query's page
-    context); ``arg`` is what the transforms receive.
+    context); ``arg`` is what the transforms receive. An endpoint with schemas runs
+    through the schema layer instead (``rtkq/_schema``), which validates each step.
     """
+    if definition.schemas is not None:
+        return await _fetch_with_schemas(runtime, definition, endpoint_name, query_arg, arg, bq_api)
     result = check_result(
         await call_base_query(runtime, definition, query_arg, bq_api), endpoint_name
     )
@@ -116,6 +121,33 @@ async def fetch_transformed(
     if definition.transform_response is not None:
         data = await maybe_await(definition.transform_response(data, meta, arg))
     return True, freeze(data), meta
+
+
+async def _fetch_with_schemas(
+    runtime: Runtime,
+    definition: EndpointDefinition,
+    endpoint_name: str,
+    query_arg: Any,
+    arg: Any,
+    bq_api: BaseQueryApi,
+) -> tuple[bool, Any, Any]:
+    async def call(valid_arg: Any) -> Mapping[str, Any]:
+        # arg_schema's output replaces the arg; an infinite query gets it in its context.
+        args = valid_arg if query_arg is arg else replace(query_arg, query_arg=valid_arg)
+        result = await call_base_query(runtime, definition, args, bq_api)
+        return check_result(result, endpoint_name)
+
+    assert definition.schemas is not None
+    return await fetch_validated(
+        definition.schemas,
+        arg=arg,
+        call=call,
+        transform_response=definition.transform_response,
+        transform_error_response=definition.transform_error_response,
+        info=lambda: SchemaFailureInfo(
+            endpoint_name, bq_api.arg, bq_api.type, bq_api.query_cache_key
+        ),
+    )
 
 
 def outcome(

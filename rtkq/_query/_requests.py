@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .._exceptions import SchemaError
 from .._freeze import freeze
 from .._types import AnyMap
 
@@ -28,7 +29,12 @@ def new_request_id() -> str:
 
 
 def serialize_exception(exc: BaseException) -> AnyMap:
-    """The error payload of a request whose user code raised ``exc``."""
+    """The error payload of a request whose user code raised ``exc``.
+
+    A :class:`SchemaError` carries its own payload (schema name and issues).
+    """
+    if isinstance(exc, SchemaError):
+        return exc.payload
     payload: AnyMap = freeze({"name": type(exc).__name__, "message": str(exc)})
     return payload
 
@@ -45,10 +51,27 @@ class Signal:
 class BaseQueryApi:
     """The ``api`` argument of a base query and of ``query_fn``."""
 
-    __slots__ = ("arg", "dispatch", "endpoint", "extra", "forced", "get_state", "signal", "type")
+    __slots__ = (
+        "arg",
+        "dispatch",
+        "endpoint",
+        "extra",
+        "forced",
+        "get_state",
+        "query_cache_key",
+        "signal",
+        "type",
+    )
 
     def __init__(
-        self, runtime: Runtime, endpoint: str, kind: str, forced: bool, arg: Any, signal: Signal
+        self,
+        runtime: Runtime,
+        endpoint: str,
+        kind: str,
+        forced: bool,
+        arg: Any,
+        signal: Signal,
+        query_cache_key: str | None = None,
     ) -> None:
         self.signal = signal
         self.dispatch = runtime.dispatch
@@ -58,6 +81,7 @@ class BaseQueryApi:
         self.type = kind
         self.forced = forced
         self.arg = arg
+        self.query_cache_key = query_cache_key
 
     def abort(self) -> None:
         """Ask for this request to stop (the task running it is cancelled)."""

@@ -110,7 +110,7 @@ class Runtime(
         if is_new and definition.on_cache_entry_added is not None:
             self.start_cache_lifecycle(definition, endpoint_name, arg, key, request_id)
         fulfilled = self._query_started(definition, endpoint_name, arg, request_id, key)
-        bq_api = BaseQueryApi(self, endpoint_name, "query", forced, arg, running.signal)
+        bq_api = BaseQueryApi(self, endpoint_name, "query", forced, arg, running.signal, key)
         running.task = loop.create_task(self._run(running, bq_api, execute, fulfilled))
         return running
 
