@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from posts_api import POSTS_LIST, close_api, comments_list_tag, make_api
+from posts_api import POSTS_LIST, comments_list_tag, make_api
 from rich.console import Console
 from rich.table import Table
 
@@ -477,7 +477,8 @@ async def run_demo(base_url: str, console: Console | None = None) -> bool:
         await demo.idle()
         summary(demo, await demo.stats())
     finally:
-        await close_api(demo.api)
+        # Aborts what still runs, stops polling and timers, closes rtkq's HTTP client.
+        await demo.store.aclose()
         await demo.server.aclose()
     ok = all(step.ok for step in demo.steps)
     verdict = "[bold green]all checks passed[/]" if ok else "[bold red]some checks failed[/]"

@@ -15,8 +15,10 @@ It shows the patterns an rtkq app is built from:
   network errors with a short backoff; writes are never retried, so a failed write
   fails once and visibly, and 4xx answers (404, 422) are final.
 
-``make_api(base_url)`` returns a fresh api (one per store or test); close its HTTP
-client with ``await close_api(api)`` before the event loop ends.
+``make_api(base_url)`` returns a fresh api (one per store or test). The HTTP client its
+base query opens for a store is closed by ``await store.aclose()`` (or by leaving
+``async with configure_store(...) as store:``), with every request and timer the store
+still runs.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 
 from rtkq import Api, create_api, fetch_base_query, retry
 
-__all__ = ["POSTS_LIST", "close_api", "comments_list_tag", "make_api"]
+__all__ = ["POSTS_LIST", "comments_list_tag", "make_api"]
 
 POSTS_LIST = {"type": "Post", "id": "LIST"}
 
@@ -144,10 +146,3 @@ def make_api(base_url: str, *, keep_unused_data_for: float = 60.0) -> Api:
             ),
         },
     )
-
-
-async def close_api(api: Api) -> None:
-    """Close the HTTP client of ``api``'s base query (call before the loop ends)."""
-    close = getattr(api.base_query, "aclose", None)
-    if close is not None:
-        await close()

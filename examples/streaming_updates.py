@@ -98,7 +98,15 @@ async def run_example(log: Callable[[str], None] = print, keep_for: float = 0.2)
     server = ChatServer()
     server.post("general", "ada", "hello")
     api = build_api(server, log, keep_for)
-    store = configure_store({api.reducer_path: api.reducer}, middleware=[api.middleware])
+    async with configure_store(
+        {api.reducer_path: api.reducer}, middleware=[api.middleware]
+    ) as store:  # leaving the block closes the store: nothing outlives it
+        return await _stream(api, store, server, log, keep_for)
+
+
+async def _stream(
+    api: Any, store: Any, server: ChatServer, log: Callable[[str], None], keep_for: float
+) -> list[str]:
     select = api.endpoints.get_messages.select("general")
 
     def show(label: str) -> None:

@@ -21,7 +21,6 @@ the next write (to watch a rollback), ``q`` quits.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import operator
 import sys
@@ -29,7 +28,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 import httpx
-from posts_api import close_api, make_api
+from posts_api import make_api
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -115,10 +114,9 @@ class PostsApp(App[None]):
             unwatch()
         for handle in [*self._detail, *([self._list] if self._list else [])]:
             handle.unsubscribe()
-        # Abort what still runs (e.g. a refetch) so no request outlives the app.
-        self.store.dispatch(self.api.util.reset_api_state())
-        await asyncio.sleep(0)
-        await close_api(self.api)
+        # Abort what still runs (e.g. a refetch), stop the timers and close the HTTP
+        # client, so that nothing outlives the app.
+        await self.store.aclose()
 
     # -- rendering (called by the store watchers) --------------------------------
     def render_posts(self, state: QueryState) -> None:

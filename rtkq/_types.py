@@ -29,11 +29,15 @@ Selector: TypeAlias = Callable[[Any], Any]
 
 
 class MiddlewareAPI(Protocol):
-    """What a middleware receives: the store's ``dispatch`` and ``get_state``."""
+    """What a middleware receives: the store's ``dispatch``, ``get_state`` and
+    ``on_close`` (register ``async def hook() -> None`` to run at ``store.aclose()``;
+    returns a function that removes it)."""
 
     def dispatch(self, action: Any) -> Any: ...
 
     def get_state(self) -> Any: ...
+
+    def on_close(self, hook: Callable[[], Any]) -> Callable[[], None]: ...
 
 
 Middleware: TypeAlias = Callable[[Any], Callable[[Dispatch], Dispatch]]

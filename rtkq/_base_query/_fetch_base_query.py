@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 import sys
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -70,11 +71,17 @@ class FetchBaseQuery:
 
     Create it with :func:`fetch_base_query`. Calling it is
     ``await base_query(args, api, extra_options)``; ``api`` may be ``None`` when it is
-    called directly. Unless a ``client`` was given, the client is made on first use on
-    the running event loop and made again if a later call runs on another loop; close
-    it with ``await base_query.aclose()`` or ``async with fetch_base_query(...) as bq:``
-    before the loop ends (a closed base query opens a new client on its next call). A
-    client that was passed in is used as it is and never closed here.
+    called directly. Unless a ``client`` was given, clients are made on first use:
+
+    - for requests of a store (``api.on_close`` is set), one client per store, closed
+      by ``await store.aclose()`` (or leaving ``async with store:``);
+    - for direct calls, one client per event loop (made again if a later call runs on
+      another loop), closed by ``await base_query.aclose()`` or ``async with
+      fetch_base_query(...) as bq:`` before the loop ends.
+
+    ``aclose()`` closes every client it made on the running loop; a closed base query
+    opens a new client on its next call. A client that was passed in is used as it is
+    and never closed here.
     """
 
     def __init__(
@@ -109,29 +116,55 @@ class FetchBaseQuery:
         self._validate_status: ValidateStatus = validate_status or _default_validate_status
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
+        # Per store, keyed by the store's on_close (one object per store): the entry
+        # goes with the store, and the store's close hook closes the client.
+        self._store_clients: weakref.WeakKeyDictionary[
+            Any, tuple[httpx.AsyncClient, asyncio.AbstractEventLoop]
+        ] = weakref.WeakKeyDictionary()
 
     @property
     def client(self) -> httpx.AsyncClient | None:
         """The client in use: the one passed in, or the one made for the current loop."""
         return self._user_client or self._client
 
-    def _client_for_running_loop(self) -> httpx.AsyncClient:
+    def _client_for(self, api: Any) -> httpx.AsyncClient:
         if self._user_client is not None:
             return self._user_client
         loop = asyncio.get_running_loop()
+        on_close = getattr(api, "on_close", None)
+        if on_close is not None:
+            return self._store_client(on_close, loop)
         if self._client is None or self._client_loop is not loop or self._client.is_closed:
             # A client's pooled connections belong to the loop that opened them, so a
-            # new loop gets a new client. No httpx timeout: ours is a total deadline.
-            self._client = httpx.AsyncClient(timeout=None, follow_redirects=True)
+            # new loop gets a new client.
+            self._client = _new_client()
             self._client_loop = loop
         return self._client
 
+    def _store_client(self, on_close: Any, loop: asyncio.AbstractEventLoop) -> httpx.AsyncClient:
+        held = self._store_clients.get(on_close)
+        if held is not None and held[1] is loop and not held[0].is_closed:
+            return held[0]
+        client = _new_client()
+        if held is None:  # first client for this store: close it with the store
+
+            async def close() -> None:
+                current = self._store_clients.pop(on_close, None)
+                if current is not None:
+                    await _close_on(*current)
+
+            on_close(close)
+        self._store_clients[on_close] = (client, loop)
+        return client
+
     async def aclose(self) -> None:
-        """Close the client this base query made (a client passed in stays open)."""
+        """Close the clients this base query made (a client passed in stays open)."""
         client, loop = self._client, self._client_loop
         self._client = self._client_loop = None
-        if client is not None and loop is asyncio.get_running_loop():
-            await client.aclose()
+        if client is not None:
+            await _close_on(client, loop)
+        for held in list(self._store_clients.values()):
+            await _close_on(*held)
 
     async def __aenter__(self) -> Self:
         return self
@@ -181,7 +214,7 @@ class FetchBaseQuery:
         if "accept" not in headers and isinstance(handler, str) and handler in _ACCEPT:
             headers["accept"] = _ACCEPT[handler]
 
-        client = self._client_for_running_loop()
+        client = self._client_for(api)
         meta: dict[str, Any] = {"request": None, "response": None}
         timeout = request_args.timeout or self._timeout
         try:
@@ -243,6 +276,17 @@ class FetchBaseQuery:
                 f"mapping), got {type(prepared).__name__!r}. Return the headers argument."
             )
         return _header_dict(prepared)
+
+
+def _new_client() -> httpx.AsyncClient:
+    # No httpx timeout: ours is a total deadline on the loop clock.
+    return httpx.AsyncClient(timeout=None, follow_redirects=True)
+
+
+async def _close_on(client: httpx.AsyncClient, loop: asyncio.AbstractEventLoop | None) -> None:
+    """Close ``client`` if it belongs to the running loop (others cannot be awaited)."""
+    if loop is asyncio.get_running_loop() and not client.is_closed:
+        await client.aclose()
 
 
 def _header_dict(headers: Mapping[Any, Any] | None) -> dict[str, str]:

@@ -8,7 +8,7 @@ the ``api`` object; these protocols state the attributes base queries here read.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal, Protocol, TypeAlias
 
 __all__ = ["AbortSignal", "BaseQuery", "BaseQueryApi", "BaseQueryResult", "maybe_await"]
@@ -39,6 +39,11 @@ class BaseQueryApi(Protocol):
         forced: whether the request was forced (refetch, ``force_refetch=True``).
         arg: the argument the endpoint was initiated with (before ``query(arg)``).
         query_cache_key: the cache key of the query's entry; ``None`` for a mutation.
+        on_close: the store's ``on_close`` (``None`` outside a store): a base query
+            that opens something for this store (an HTTP client, a connection)
+            registers ``async def hook() -> None`` with it to close that at
+            ``store.aclose()``. Always the same object for one store, so it can key a
+            per-store resource.
     """
 
     @property
@@ -61,6 +66,9 @@ class BaseQueryApi(Protocol):
 
     @property
     def extra(self) -> Any: ...
+
+    @property
+    def on_close(self) -> Callable[[Callable[[], Any]], Callable[[], None]] | None: ...
 
     def dispatch(self, action: Any) -> Any: ...
 

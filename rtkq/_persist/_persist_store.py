@@ -63,6 +63,7 @@ class StorePersistence:
         self._closed = False
         self._last_sync_save = -math.inf
         self._unwatch: Callable[[], None] | None = None
+        self._remove_close_hook: Callable[[], None] | None = None
 
     def __repr__(self) -> str:
         return f"<StorePersistence {self._persister!r} throttle={self._throttle}>"
@@ -72,6 +73,9 @@ class StorePersistence:
         path = self._api.reducer_path
         self._written_slice = self._slice(self._store.get_state())
         self._unwatch = self._store.watch(lambda state: state[path], self._changed)
+        on_close = getattr(self._store, "on_close", None)
+        if on_close is not None:  # store.aclose() makes the final save
+            self._remove_close_hook = on_close(self.aclose)
 
     def _slice(self, state: Any) -> Any:
         return state[self._api.reducer_path]
@@ -138,6 +142,14 @@ class StorePersistence:
             self._timer.cancel()
             self._timer = None
 
+    def _stop(self) -> None:
+        self._closed = True
+        self._cancel_timer()
+        if self._unwatch is not None:
+            self._unwatch()
+        if self._remove_close_hook is not None:
+            self._remove_close_hook()
+
     # -- public ------------------------------------------------------------------
     def flush(self) -> None:
         """Save the current cache now, on this thread (it blocks until written).
@@ -162,18 +174,14 @@ class StorePersistence:
         """Stop watching the store and save what is left (a final flush)."""
         if self._closed:
             return
-        self._closed = True
-        if self._unwatch is not None:
-            self._unwatch()
+        self._stop()
         self.flush()
 
     async def aclose(self) -> None:
         """Like :meth:`close`, writing the final snapshot in a worker thread."""
         if self._closed:
             return
-        self._closed = True
-        if self._unwatch is not None:
-            self._unwatch()
+        self._stop()
         await self.aflush()
 
 
@@ -220,7 +228,8 @@ def persist_store(
     empty cache; a corrupted file is cleared. Afterwards every change of the api's
     state is saved at most once per ``throttle`` seconds (loop clock), in a worker
     thread; without a running loop, saves run on the dispatching thread. ``close()``
-    saves one last time.
+    (or ``await aclose()``) saves one last time; so does ``await store.aclose()``, which
+    closes the persistence before the api's requests are aborted.
 
     Args:
         store: the store the api is mounted in.

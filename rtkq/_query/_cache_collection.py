@@ -70,7 +70,7 @@ class CacheCollection(RuntimeBase):
 
         ``entry`` (its current state) saves a lookup when the caller has it.
         """
-        if self.has_subscribers(key) or key in self.gc_timers:
+        if self.has_subscribers(key) or key in self.gc_timers or self.closed:
             return
         if self.loop is None:
             self.gc_deferred.add(key)  # e.g. hydrated before any loop ran

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .._types import Dispatch, MiddlewareAPI
 from ._action_types import FOCUSED, ONLINE
 from ._runtime import Runtime
+from ._shutdown import close_runtime, closed_error
 
 if TYPE_CHECKING:
     from ._create_api import Api
@@ -82,12 +83,23 @@ def build_middleware(api: Api) -> Callable[[MiddlewareAPI], Callable[[Dispatch],
 
     def middleware(store_api: MiddlewareAPI) -> Callable[[Dispatch], Dispatch]:
         runtime = Runtime(api, store_api.dispatch, store_api.get_state)
+        # The store's close registry (absent from hand-made middleware APIs): closing
+        # the store closes this runtime, and base queries register their clients there.
+        on_close = getattr(store_api, "on_close", None)
+        if on_close is not None:
+            runtime.on_close = on_close
+            on_close(lambda: close_runtime(runtime))
         table = {**hooks, **api.extra_middleware_hooks}
 
         def wrap(next_: Dispatch) -> Dispatch:
             def handle(action: Any) -> Any:
                 hook = table.get(getattr(action, "type", None))  # type: ignore[arg-type]
                 if hook is None:
+                    return next_(action)
+                if runtime.closed:
+                    # Closed: thunks (which probe) refuse; actions only change the state.
+                    if hook is probe:
+                        raise closed_error(api.reducer_path)
                     return next_(action)
                 return hook(runtime, action, next_)
 

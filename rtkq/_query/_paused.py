@@ -90,6 +90,11 @@ class PausedMutations:
         """Drop every dormant mutation (``reset_api_state``); running ones are aborted."""
         self._dormant.clear()
 
+    @property
+    def resuming(self) -> asyncio.Task[list[dict[str, Any]]] | None:
+        """The task releasing held mutations, while one runs."""
+        return self._resuming
+
     # -- hydrated mutations --------------------------------------------------------
     def add_hydrated(self, items: list[Mapping[str, Any]]) -> None:
         """Track hydrated paused mutations: start them held now, or once a loop runs."""

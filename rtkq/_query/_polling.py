@@ -34,7 +34,7 @@ class Polling(RuntimeBase):
         self._schedule_poll(key, interval)
 
     def _schedule_poll(self, key: str, interval: float) -> None:
-        if self.loop is None:
+        if self.loop is None or self.closed:
             return
         self.polls[key] = (interval, self.loop.call_later(interval, self._poll, key))
 

@@ -58,6 +58,7 @@ class BaseQueryApi:
         "extra",
         "forced",
         "get_state",
+        "on_close",
         "query_cache_key",
         "signal",
         "type",
@@ -82,6 +83,7 @@ class BaseQueryApi:
         self.forced = forced
         self.arg = arg
         self.query_cache_key = query_cache_key
+        self.on_close = runtime.on_close
 
     def abort(self) -> None:
         """Ask for this request to stop (the task running it is cancelled)."""

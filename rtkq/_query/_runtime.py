@@ -27,6 +27,7 @@ from ._mutation_gates import MutationGates
 from ._optimistic import OptimisticLayers
 from ._polling import Polling
 from ._requests import ABORTED, BaseQueryApi, Running, Signal, new_request_id, serialize_exception
+from ._shutdown import closed_error
 from ._tags import tags_for
 from ._types import QueryStatus
 
@@ -62,6 +63,8 @@ class Runtime(
 
     def refetch(self, key: str) -> bool:
         """Refetch the entry ``key`` without subscribing; False when there is nothing to do."""
+        if self.closed:
+            return False
         entry = self.entry(key)
         if entry is None or entry.status is QueryStatus.UNINITIALIZED:
             return False
@@ -86,6 +89,8 @@ class Runtime(
         execute: Callable[[Running, BaseQueryApi], Any],
         extra_meta: Mapping[str, Any] | None = None,
     ) -> Running:
+        if self.closed:
+            raise closed_error(self.api.reducer_path)
         loop = self.loop or self.bind_loop()
         previous = self.entry(key)
         is_new = previous is None
@@ -213,6 +218,8 @@ class Runtime(
         started_at: float | None = None,
     ) -> Running:
         """Start a mutation; ``hold`` keeps it paused until resumed (hydrated ones)."""
+        if self.closed:
+            raise closed_error(self.api.reducer_path)
         loop = self.loop or self.bind_loop()
         running = Running(
             request_id,

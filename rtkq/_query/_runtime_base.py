@@ -72,6 +72,11 @@ class RuntimeBase:
         self.send_gates.append(self.paused.gate)
         # Keys whose GC was asked for before any loop ran: scheduled once one does.
         self.gc_deferred: set[str] = set()
+        # Set by store.aclose(): no request starts and no timer is scheduled any more.
+        self.closed = False
+        # The store's ``on_close`` (None for a middleware API without one); base
+        # queries see it as ``api.on_close`` to close what they opened for this store.
+        self.on_close: Callable[[Callable[[], Any]], Callable[[], None]] | None = None
 
     def slice_state(self) -> AnyMap:
         state = self.get_state()

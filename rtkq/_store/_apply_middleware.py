@@ -25,13 +25,15 @@ def compose(*funcs: Callable[[Any], Any]) -> Callable[..., Any]:
 
 
 class MiddlewareAPI:
-    """The ``api`` a middleware receives: ``dispatch`` (the whole chain) and ``get_state``."""
+    """The ``api`` a middleware receives: ``dispatch`` (the whole chain), ``get_state``
+    and ``on_close`` (:meth:`Store.on_close`: run a hook when the store is closed)."""
 
-    __slots__ = ("_store", "get_state")
+    __slots__ = ("_store", "get_state", "on_close")
 
     def __init__(self, store: Store) -> None:
         self._store = store
         self.get_state = store.get_state
+        self.on_close = store.on_close
 
     def dispatch(self, action: Any) -> Any:
         return self._store.dispatch(action)

@@ -7,10 +7,14 @@ import operator
 import threading
 import uuid
 from collections.abc import Callable
+from types import TracebackType
 from typing import Any
+
+from typing_extensions import Self
 
 from .._types import Listener, Reducer, Selector
 from ._action import Action, ActionCreator
+from ._close_hooks import CloseHook, CloseHooks
 from ._watch import Change, Changes, Equals, WatchRegistry, check_selector
 
 __all__ = ["INIT", "REPLACE", "Store", "create_store"]
@@ -54,6 +58,10 @@ class Store:
     ``dispatch`` may be called from several threads; reducer runs are serialized by a
     lock, listeners and watcher callbacks run on the dispatching thread outside that
     lock (callbacks of dispatches from different threads may interleave).
+
+    Work that outlives a dispatch (requests, timers, polling, lifecycle tasks, HTTP
+    clients) belongs to layers that register with :meth:`on_close`; ``await
+    store.aclose()``, or leaving ``async with store:``, stops all of it.
     """
 
     dispatch: Callable[[Any], Any]
@@ -69,6 +77,7 @@ class Store:
         self._watches = WatchRegistry(lambda: self._state)
         # The thread currently running the reducer, to refuse re-entrant dispatch.
         self._reducing: int | None = None
+        self._close_hooks = CloseHooks()
         self.dispatch = self._dispatch
 
     # -- reading ---------------------------------------------------------------
@@ -231,6 +240,59 @@ class Store:
         return Changes(
             lambda on_change: self._watches.add(selector, on_change, equals), loop, equals
         )
+
+    # -- closing -----------------------------------------------------------------
+    def on_close(self, hook: CloseHook) -> Callable[[], None]:
+        """Run ``hook`` when the store is closed; return a function that removes it.
+
+        ``hook`` is an ``async def hook() -> None`` (a plain function works too).
+        :meth:`aclose` awaits the hooks one at a time, last registered first (like
+        nested ``async with`` blocks), so a layer started on top of another is stopped
+        before it. A layer that stops on its own removes its hook; removing twice is
+        harmless. Middleware reach this through ``api.on_close``.
+
+        Raises:
+            TypeError: ``hook`` is not callable.
+            RuntimeError: the store is already closed (or closing).
+        """
+        return self._close_hooks.add(hook)
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`aclose` was called (it may still be running)."""
+        return self._close_hooks.closed
+
+    async def aclose(self) -> None:
+        """Stop everything that runs for this store; return when it has stopped.
+
+        Awaits every :meth:`on_close` hook, last registered first. For an api
+        middleware that means: running requests are aborted (their entries settle as
+        rejected, ``await handle`` returns), retries, polling, garbage-collection timers
+        and lifecycle tasks are cancelled (``cache_entry_removed`` resolves first and
+        the hooks get up to ``CLEANUP_GRACE`` seconds to clean up), and the HTTP clients
+        that ``fetch_base_query`` made for this store are closed (a client passed in is
+        never closed). Afterwards dispatching an api thunk (``initiate``, ``prefetch``
+        ...) raises ``RuntimeError``; the state stays readable and plain actions still
+        reach the reducer.
+
+        Calling it again, or leaving ``async with store:``, is harmless: a call made
+        while closing is under way waits for it; one made after returns at once.
+
+        Raises:
+            Exception: the first exception a hook raised, after every other hook ran.
+        """
+        await self._close_hooks.run()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
 
     def replace_reducer(self, reducer: Reducer) -> None:
         """Swap the root reducer and dispatch a replace action so new slices initialize.

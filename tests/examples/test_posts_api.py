@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from posts_api import close_api, make_api
+from posts_api import make_api
 
 from rtkq import Api, QueryError, QueryStatus, Store, configure_store, thaw
 
@@ -54,7 +54,7 @@ async def _client(url: str) -> AsyncIterator[Client]:
         yield client
     finally:
         await client.idle()
-        await close_api(client.api)
+        await client.store.aclose()
 
 
 @pytest.fixture

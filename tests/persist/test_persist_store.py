@@ -172,3 +172,25 @@ def test_bad_arguments_are_refused() -> None:
         persist_store(store, api, Recording(), throttle=-1)
     with pytest.raises(TypeError, match="has no save"):
         persist_store(store, api, object())  # type: ignore[arg-type]
+
+
+async def test_store_aclose_makes_the_final_save() -> None:
+    persister = Recording()
+    api = make_api(Backend())
+    async with make_store(api) as store:
+        persist_store(store, api, persister, throttle=3600.0)
+        await store.dispatch(api.endpoints.get_post.initiate(1))
+        assert persister.saved == []  # throttled
+    assert [item["original_args"] for item in persister.saved[-1]["queries"]] == [1]
+
+
+async def test_a_persistence_closed_first_is_not_closed_again_by_the_store() -> None:
+    persister = Recording()
+    api = make_api(Backend())
+    store = make_store(api)
+    persistence = persist_store(store, api, persister, throttle=3600.0)
+    await store.dispatch(api.endpoints.get_post.initiate(1))
+    await persistence.aclose()
+    await store.dispatch(api.endpoints.get_post.initiate(2))
+    await store.aclose()
+    assert len(persister.saved) == 1  # the store's close did not save post 2
