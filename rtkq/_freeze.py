@@ -7,6 +7,8 @@ from typing import Any
 
 from pyrsistent import PMap, PSet, PVector, pmap, pset, pvector
 
+from ._records import check_record
+
 __all__ = ["freeze", "is_frozen", "thaw"]
 
 _SCALARS = (str, int, float, bool, bytes, type(None))
@@ -19,7 +21,9 @@ def freeze(obj: Any) -> Any:
     become ``PSet``, recursively. Values that are already frozen are returned as they
     are when everything inside them is frozen too, so freezing is cheap for data that
     came out of the store. Other objects (numbers, strings, dataclasses, ...) are kept
-    as they are: they are the caller's responsibility.
+    as they are: they are the caller's responsibility. Typed records (frozen
+    dataclasses, pydantic models, msgspec structs) pass through; a record type that is
+    not frozen is warned about once (``RuntimeWarning``).
     """
     if isinstance(obj, _SCALARS):
         return obj
@@ -51,6 +55,7 @@ def freeze(obj: Any) -> Any:
         return pset(freeze(value) for value in obj)
     if isinstance(obj, Mapping):
         return pmap({key: freeze(value) for key, value in obj.items()})
+    check_record(obj)
     return obj
 
 

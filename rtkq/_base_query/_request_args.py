@@ -10,6 +10,7 @@ from typing import Any, Literal, TypeAlias
 import httpx
 
 from .._freeze import thaw
+from .._records import record_to_builtins
 
 __all__ = [
     "HTTP_METHODS",
@@ -148,8 +149,8 @@ def encode_body(body: Any) -> tuple[bytes | str | None, bool]:
     """Return ``(content, is_json)`` for a request body.
 
     ``None`` sends nothing; ``str`` and bytes-like bodies are sent as they are; anything
-    else (dicts, lists, frozen ``PMap``/``PVector``, numbers, ...) is encoded as compact
-    UTF-8 JSON.
+    else (dicts, lists, frozen ``PMap``/``PVector``, numbers, typed records, ...) is
+    encoded as compact UTF-8 JSON.
 
     Raises:
         TypeError: the body holds a value JSON cannot encode (the message names its type).
@@ -161,5 +162,11 @@ def encode_body(body: Any) -> tuple[bytes | str | None, bool]:
         return body, False
     if isinstance(body, (bytes, bytearray, memoryview)):
         return bytes(body), False
-    text = json.dumps(thaw(body), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    text = json.dumps(
+        thaw(body),
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+        default=record_to_builtins,
+    )
     return text.encode("utf-8"), True

@@ -1,7 +1,7 @@
 """Drafts and patches: immer-style copy-on-write updates of frozen data.
 
 ``produce`` hands a recipe a draft (``MapDraft``, ``ListDraft``, ``SetDraft``) of
-frozen pyrsistent data; the writes become a new frozen value that shares every
+frozen pyrsistent data (and a ``RecordDraft`` of each typed record inside it); the writes become a new frozen value that shares every
 untouched subtree with the base, plus JSON-Patch-like patches that ``apply_patches``
 can replay or undo.
 """
@@ -13,12 +13,14 @@ from ._base import Draft
 from ._list_draft import ListDraft
 from ._map_draft import MapDraft
 from ._produce import produce, produce_with_patches
+from ._record_draft import RecordDraft
 from ._set_draft import SetDraft
 
 __all__ = [
     "Draft",
     "ListDraft",
     "MapDraft",
+    "RecordDraft",
     "SetDraft",
     "apply_patches",
     "produce",

@@ -7,6 +7,8 @@ from typing import Any
 
 from pyrsistent import PMap, PSet, PVector, pvector
 
+from .._records import record_kind, replace_record
+from ._record_draft import restore_field
 from ._values import same_value, settle
 
 __all__ = ["apply_patches"]
@@ -25,7 +27,9 @@ def apply_patches(base: Any, patches: Iterable[Mapping[str, Any]]) -> Any:
     "value": ...}`` as made by :func:`produce_with_patches` (RFC 6902 semantics with
     the path as a list): ``replace`` and ``remove`` need an existing target, ``add`` on
     a list inserts (index ``len`` or ``"-"`` appends) and on a map sets the key, and an
-    empty path is the whole value. Parts of ``base`` the patches do not reach keep their
+    empty path is the whole value. A typed record's fields are addressed by name and
+    can only be replaced (records have fixed fields); the record is copied with the new
+    value in the field's original type. Parts of ``base`` the patches do not reach keep their
     identity; ``base`` itself is never changed, so a failing patch leaves nothing
     half-applied.
 
@@ -90,11 +94,15 @@ def _apply_one(state: Any, op: str, path: tuple[Any, ...], value: Any) -> Any:
         nodes.append(_child(nodes[-1], key, path[:depth]))
     new = _leaf(nodes[-1], op, path[-1], value, path[:-1])
     for depth in range(len(path) - 2, -1, -1):
+        if nodes[depth + 1] is new:
+            return state
         parent = nodes[depth]
         key = path[depth]
-        if parent[key] is new:
-            return state
-        new = parent.set(key, new)
+        kind = record_kind(type(parent))
+        if kind is None:
+            new = parent.set(key, new)
+        else:
+            new = kind.replace(parent, {key: restore_field(new, getattr(parent, key))})
     return new
 
 
@@ -120,7 +128,24 @@ def _child(node: Any, key: Any, prefix: tuple[Any, ...]) -> Any:
         return node[key]
     if isinstance(node, PVector):
         return node[_list_index(node, key, prefix, end=False)]
+    if _record_field(node, key, prefix):
+        # A plain container in a field is walked in its frozen form, and given back
+        # its original type when the record is copied.
+        return settle(getattr(node, key))
     raise _PatchError(f"{_where(prefix)} is a {type(node).__name__!r}, not a map or a list")
+
+
+def _record_field(node: Any, key: Any, prefix: tuple[Any, ...]) -> bool:
+    """Whether ``node`` is a record with the field ``key`` (``False``: not a record)."""
+    kind = record_kind(type(node))
+    if kind is None:
+        return False
+    if key not in kind.fields:
+        raise _PatchError(
+            f"{_where(prefix)} is a {kind.describe()} without the field {key!r} (its "
+            f"fields are {sorted(kind.fields)})"
+        )
+    return True
 
 
 def _leaf(node: Any, op: str, key: Any, value: Any, prefix: tuple[Any, ...]) -> Any:
@@ -153,4 +178,14 @@ def _leaf(node: Any, op: str, key: Any, value: Any, prefix: tuple[Any, ...]) -> 
                 raise _PatchError(f"{key!r} is not a member of the set at {list(prefix)!r}")
             return node.remove(key)
         return node.add(value)
+    if _record_field(node, key, prefix):
+        if op != "replace":
+            raise _PatchError(
+                f"{_where(prefix)} is a record; its field {key!r} can only be replaced"
+            )
+        old = getattr(node, key)
+        new = restore_field(value, old)
+        if same_value(old, new):
+            return node
+        return replace_record(node, {key: new})
     raise _PatchError(f"{_where(prefix)} is a {type(node).__name__!r}, not a map, list or set")

@@ -62,6 +62,24 @@ class Draft:
         raise NotImplementedError
 
 
-#: Maps the exact type of a frozen container to the draft class that proxies it.
-#: Filled by the draft modules when they are imported.
-DRAFT_TYPES: dict[type, Callable[[Any, Scope], Draft]] = {}
+DraftFactory = Callable[[Any, Scope], Draft]
+
+
+class DraftTypes(dict[type, "DraftFactory | None"]):
+    """Exact type -> the draft class that proxies its values, or ``None`` (not drafted).
+
+    The container drafts register their pyrsistent types when imported; any other type
+    is classified the first time it is met, by ``classify`` (typed records get a
+    ``RecordDraft``), and the answer is kept, so a lookup stays one dict access.
+    """
+
+    classify: Callable[[type], DraftFactory | None] = staticmethod(lambda kind: None)
+
+    def __missing__(self, kind: type) -> DraftFactory | None:
+        found = self.classify(kind)
+        self[kind] = found
+        return found
+
+
+#: Maps the exact type of a value to the draft class that proxies it (or ``None``).
+DRAFT_TYPES = DraftTypes()

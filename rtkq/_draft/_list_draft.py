@@ -63,7 +63,7 @@ class ListDraft(Draft, MutableSequence[Any]):
 
     def _slot_draft(self, position: int) -> Any:
         slot = self._current[position]
-        make = DRAFT_TYPES.get(type(slot))
+        make = DRAFT_TYPES[type(slot)]
         if make is None:
             return slot
         child = make(slot, self._scope)

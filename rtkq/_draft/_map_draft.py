@@ -56,7 +56,7 @@ class MapDraft(Draft, MutableMapping[Any, Any]):
         slot = self._raw(key)
         if slot is _MISSING:
             raise KeyError(key)
-        make = DRAFT_TYPES.get(type(slot))
+        make = DRAFT_TYPES[type(slot)]
         if make is None:
             return slot
         child = make(slot, self._scope)

@@ -88,10 +88,10 @@ def _run(base: Any, recipe: Recipe) -> tuple[Any, list[Patch], list[Patch]]:
             "Change the draft directly inside its own recipe instead."
         )
     if isinstance(base, (dict, list, tuple, set, frozenset)) or (
-        isinstance(base, Mapping) and type(base) not in DRAFT_TYPES
+        isinstance(base, Mapping) and DRAFT_TYPES[type(base)] is None
     ):
         base = settle(base)
-    make = DRAFT_TYPES.get(type(base))
+    make = DRAFT_TYPES[type(base)]
     if make is None:
         result = recipe(base)
         _check_result(result)

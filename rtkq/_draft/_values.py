@@ -25,6 +25,7 @@ from typing import Any
 
 from pyrsistent import PMap, PSet, PVector, pmap, pset, pvector
 
+from .._records import check_record
 from ._base import Draft
 
 __all__ = [
@@ -130,4 +131,5 @@ def settle(value: Any, on_draft: Any = None) -> Any:
         return pset(settle(item, on_draft) for item in value)
     if _is_non_freezable(value):
         raise _non_freezable_error(value)
+    check_record(value)
     return value

@@ -8,6 +8,8 @@ from typing import Any
 
 from pyrsistent import PVector
 
+from .._records import record_kind
+
 __all__ = ["NotJSONError", "to_json"]
 
 
@@ -19,7 +21,9 @@ def to_json(value: Any) -> Any:
     """Return ``value`` as plain JSON data: dicts with str keys, lists, scalars.
 
     ``PMap`` and other mappings become dicts, ``PVector``, lists and tuples become
-    lists.
+    lists. Typed records become dicts of their fields (a pydantic model's JSON dump by
+    alias, a msgspec struct's builtins), which the endpoint's ``response_schema``
+    reads back when the snapshot is hydrated.
 
     Raises:
         NotJSONError: something JSON cannot represent exactly.
@@ -39,4 +43,11 @@ def to_json(value: Any) -> Any:
         return result
     if isinstance(value, (list, tuple, PVector)):
         return [to_json(item) for item in value]
+    kind = record_kind(type(value))
+    if kind is not None:
+        try:
+            builtins = kind.to_builtins(value)
+        except Exception as exc:  # a field the library cannot serialise
+            raise NotJSONError(f"the record {value!r} ({exc})") from exc
+        return to_json(builtins)
     raise NotJSONError(f"a {type(value).__name__!r} ({value!r})")

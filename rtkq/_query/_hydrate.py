@@ -12,16 +12,21 @@ The snapshot format (written by ``rtkq.persist.dehydrate``), version 1::
 Validation is complete before anything is applied: a malformed snapshot raises and
 changes nothing. What is well-formed but stale (an endpoint or tag type this version of
 the code no longer has, an entry older than ``max_age``, another ``buster``) is dropped
-silently.
+silently. An endpoint with a ``response_schema`` validates each entry's data again
+(it stores the schema's output: typed records); an entry that no longer validates is
+dropped with a ``RuntimeWarning``.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._exceptions import SchemaError
 from .._freeze import freeze
+from .._schema import revalidate
 from ._runtime import new_request_id
 from ._types import Tag
 
@@ -108,12 +113,22 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
             key = endpoint.cache_key(arg)
         except (TypeError, ValueError) as exc:
             raise _malformed(f"{where}.original_args", f"gives no cache key ({exc})") from exc
+        try:
+            value = revalidate(definition.schemas, item["data"], infinite=definition.is_infinite)
+        except SchemaError as exc:
+            warnings.warn(
+                f"hydrate dropped the cached entry {key!r}: its data no longer matches the "
+                f"response_schema of endpoint {name!r} ({exc}). It will be fetched again.",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+            continue
         items.append(
             {
                 "query_cache_key": key,
                 "endpoint_name": name,
                 "arg": arg,
-                "value": freeze(item["data"]),
+                "value": value,
                 "request_id": new_request_id(),
                 "fulfilled_at": float(fulfilled_at),
                 "infinite": definition.is_infinite,

@@ -8,6 +8,7 @@ definition carries compiled ``schemas`` runs its requests through
 
 from __future__ import annotations
 
+from ._cached import revalidate
 from ._endpoint_schemas import (
     SCHEMA_NAMES,
     SCHEMA_OPTIONS,
@@ -29,4 +30,5 @@ __all__ = [
     "build_validator",
     "compile_schemas",
     "fetch_validated",
+    "revalidate",
 ]
