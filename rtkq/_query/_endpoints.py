@@ -192,7 +192,8 @@ class Endpoint:
             if subscribe:
                 runtime.subscribe(key, request_id, subscription_options)
             plan = None
-            if not runtime.is_running(key):
+            joined = runtime.is_running(key)
+            if not joined:
                 plan = self._plan(runtime, entry, arg, force_refetch, subscribe, direction)
             if plan is not None:
                 forced, page_direction = plan
@@ -210,7 +211,12 @@ class Endpoint:
                     if subscribe:
                         runtime.unsubscribe(key, request_id)
                     raise
-            return QueryHandle(runtime, self, arg, key, request_id, subscribe)
+            running = runtime.running.get(key) if joined or plan is not None else None
+            if running is not None:  # settles with the request it started or joined
+                return QueryHandle(runtime, self, arg, key, request_id, subscribe, running=running)
+            # A cache hit: the entry as it is now, whatever starts afterwards.
+            cached = entry if entry is not None else runtime.select_entry(key, self.name)
+            return QueryHandle(runtime, self, arg, key, request_id, subscribe, cached=cached)
 
         return thunk
 

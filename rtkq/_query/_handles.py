@@ -19,8 +19,10 @@ __all__ = ["MutationHandle", "QueryHandle"]
 class QueryHandle:
     """A query request (or a cache hit) for one arg.
 
-    ``await handle`` gives the :class:`QueryState` once no request for the entry is
-    running; cancelling the awaiting task never cancels the request itself.
+    ``await handle`` gives a :class:`QueryState`: for a handle that started or joined a
+    request, the entry as that request left it; for a cache hit (no request), the
+    entry as it was at dispatch, even when a forced refetch started afterwards (RTK's
+    ``buildInitiate``). Cancelling the awaiting task never cancels the request itself.
     """
 
     def __init__(
@@ -31,6 +33,9 @@ class QueryHandle:
         key: str,
         request_id: str,
         subscribed: bool,
+        *,
+        running: Running | None = None,
+        cached: QueryState | None = None,
     ) -> None:
         self._runtime = runtime
         self._endpoint = endpoint
@@ -38,6 +43,8 @@ class QueryHandle:
         self.query_cache_key = key
         self.request_id = request_id
         self._subscribed = subscribed
+        self._running = running
+        self._cached = cached
 
     def __repr__(self) -> str:
         return f"<QueryHandle {self.query_cache_key} request_id={self.request_id!r}>"
@@ -48,16 +55,13 @@ class QueryHandle:
     async def _settled(self) -> QueryState:
         runtime = self._runtime
         key = self.query_cache_key
-        settled: QueryState | None = None
-        while True:
-            running: Running | None = runtime.running.get(key)
-            if running is None:
-                break
-            settled = await asyncio.shield(running.future)
-        current: QueryState | None = runtime.entry(key)
-        if current is None and settled is not None:
-            return settled  # collected right after settling (keep_unused_data_for=0)
-        return current or runtime.select_entry(key, self._endpoint.name)
+        if self._running is not None:
+            settled: QueryState | None = await asyncio.shield(self._running.future)
+            if settled is not None:
+                return settled
+        elif self._cached is not None:
+            return self._cached
+        return runtime.select_entry(key, self._endpoint.name)
 
     async def unwrap(self) -> Any:
         """The data once settled.

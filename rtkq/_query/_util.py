@@ -213,7 +213,13 @@ class ApiUtil:
             runtime = self._api.runtime_for(dispatch)
             handles: list[QueryHandle | MutationHandle] = [
                 QueryHandle(
-                    runtime, self._endpoint(r.endpoint_name), r.arg, r.key, r.request_id, False
+                    runtime,
+                    self._endpoint(r.endpoint_name),
+                    r.arg,
+                    r.key,
+                    r.request_id,
+                    False,
+                    running=r,
                 )
                 for r in runtime.running.values()
             ]

@@ -70,6 +70,9 @@ class ListenerMiddleware:
         self._waiters: tuple[_Waiter, ...] = ()
         self._lock = threading.Lock()
         self._seq = itertools.count()
+        # Every effect still running, listener removed or not (RTK 2's executing
+        # listeners), with the middleware API of the store it runs for.
+        self._executing: dict[int, tuple[Instance, Any]] = {}
         self.middleware: Middleware = self._build_middleware()
 
     # -- registration ----------------------------------------------------------
@@ -132,11 +135,25 @@ class ListenerMiddleware:
         return True
 
     def clear_listeners(self) -> None:
-        """Remove every listener and cancel every running effect."""
+        """Remove every listener and cancel every running effect.
+
+        Effects of listeners that already unsubscribed themselves are cancelled too.
+        """
         with self._lock:
-            entries, self._entries = self._entries, ()
-        for entry in entries:
-            self.cancel_running(entry)
+            self._entries = ()
+            doomed = [instance for instance, _ in self._executing.values()]
+        for instance in doomed:
+            instance.cancel("listener-cancelled")
+
+    async def _close_store(self, store_api: Any) -> None:
+        """The store closes: cancel the effects running for it and wait for them."""
+        with self._lock:
+            doomed = [inst for inst, api in self._executing.values() if api is store_api]
+        for instance in doomed:
+            instance.cancel("listener-cancelled")
+        tasks = [inst.task for inst in doomed if inst.task is not None and not inst.task.done()]
+        if tasks:
+            await asyncio.wait(tasks)
 
     # -- used by ListenerApi ---------------------------------------------------
     def add_entry(self, entry: ListenerEntry) -> ListenerEntry:
@@ -183,6 +200,9 @@ class ListenerMiddleware:
     def _build_middleware(self) -> Middleware:
         def middleware(api: Any) -> Callable[[Dispatch], Dispatch]:
             get_state = api.get_state
+            on_close = getattr(api, "on_close", None)
+            if on_close is not None:  # store.aclose() cancels this store's effects
+                on_close(lambda: self._close_store(api))
 
             def wrap(next_: Dispatch) -> Dispatch:
                 def handle(action: Any) -> Any:
@@ -246,6 +266,7 @@ class ListenerMiddleware:
         instance.loop = loop
         with self._lock:
             entry.running[instance.seq] = instance
+            self._executing[instance.seq] = (instance, store_api)
         # The effect runs up to its first await right now, inside dispatch, as in
         # Redux Toolkit: a take() there sees the very next action.
         task = start_eager_task(loop, self._drive(entry, instance, outcome))
@@ -267,6 +288,7 @@ class ListenerMiddleware:
             coro.close()  # a run cancelled before its first step never started it
             with self._lock:
                 entry.running.pop(instance.seq, None)
+                self._executing.pop(instance.seq, None)
             instance.signal.cancel("listener-completed")
             for fork in instance.forks:
                 fork.cancel("listener-completed")

@@ -498,3 +498,42 @@ async def test_a_failing_pending_dispatch_leaves_no_subscription_or_running_requ
     assert entry(store, api, "get_item(1)") is None
     fail[0] = False
     assert (await store.dispatch(api.endpoints.get_item.initiate(1))).data == 1
+
+
+@pytest.mark.looptime
+async def test_a_cache_hit_resolves_with_the_entry_at_dispatch_despite_a_forced_refetch() -> None:
+    # RTK's buildInitiate: a cache hit's promise is the state at dispatch.
+    versions = iter(range(1, 10))
+    bq = FakeBaseQuery(lambda args: {"data": {"version": next(versions)}}, delay=5.0)
+    api = make_api(base_query=bq)
+    store = make_store(api)
+    await store.dispatch(api.endpoints.get_item.initiate(1))
+    loop = asyncio.get_running_loop()
+    hit = store.dispatch(api.endpoints.get_item.initiate(1))
+    forced = store.dispatch(api.endpoints.get_item.initiate(1, force_refetch=True))
+    joined = store.dispatch(api.endpoints.get_item.initiate(1))
+    start = loop.time()
+
+    cached = await hit
+    assert loop.time() == start  # it did not wait for the refetch
+    assert cached.is_success and not cached.is_fetching
+    assert cached.data == {"version": 1}
+    assert await hit.unwrap() == {"version": 1}
+
+    refetched = await forced
+    assert refetched.data == {"version": 2} and loop.time() == start + 5.0
+    assert (await joined) is refetched  # joined the refetch: settles with it
+    assert bq.count == 2
+
+
+@pytest.mark.looptime
+async def test_a_started_handle_settles_with_its_own_request_not_a_later_one() -> None:
+    versions = iter(range(1, 10))
+    bq = FakeBaseQuery(lambda args: {"data": {"version": next(versions)}}, delay=5.0)
+    api = make_api(base_query=bq)
+    store = make_store(api)
+    first = store.dispatch(api.endpoints.get_item.initiate(1))
+    await asyncio.sleep(6)
+    store.dispatch(api.endpoints.get_item.initiate(1, force_refetch=True))
+    state = await first  # awaited while the refetch runs: its request settled already
+    assert state.data == {"version": 1} and not state.is_fetching

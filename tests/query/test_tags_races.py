@@ -231,6 +231,11 @@ async def test_delayed_invalidate_queries_waits_like_tags() -> None:
 # -- rtkq fixes (contract §4) ------------------------------------------------------
 
 
+def _data(api: Any, store: Any, arg: Any) -> Any:
+    """The data of ``get_post(arg)`` in the store now."""
+    return api.endpoints.get_post.select(arg)(store.get_state()).data
+
+
 def _gated_posts(gate: Gate, counter: list[int], **options: Any) -> Any:
     async def get_post(arg: Any, api: Any, extra: Any, bq: Any) -> Any:
         counter[0] += 1
@@ -272,7 +277,9 @@ async def test_an_invalidation_hitting_an_in_flight_entry_refetches_after_it_set
     assert counter[0] == 3  # refetched once, after the running request settled
     await gate.release()
     state = await handle
-    assert state.data == {"id": 0, "version": 3}
+    assert state.data == {"id": 0, "version": 2}  # the handle settled with its request
+    await tick()
+    assert _data(api, store, 0) == {"id": 0, "version": 3}  # the entry got the refetch
     await asyncio.sleep(SETTLE)
     assert counter[0] == 3
 
@@ -300,7 +307,9 @@ async def test_invalidate_queries_hitting_an_in_flight_entry_refetches_after_it_
     await tick()
     assert counter[0] == 2
     await gate.release()
-    assert (await handle).data == {"id": 1, "version": 2}
+    assert (await handle).data == {"id": 1, "version": 1}  # settled with its request
+    await tick()
+    assert _data(api, store, 1) == {"id": 1, "version": 2}  # then the refetch landed
 
 
 async def test_a_deduplicated_initiate_is_not_a_running_request() -> None:
@@ -336,7 +345,9 @@ async def test_a_deduplicated_initiate_is_not_a_running_request() -> None:
     assert counting.calls["other"] == 2
     assert counter[0] == 2  # get_post(1) provided {Post, 1}: hit by "Post"
     await gate.release()
-    assert (await first).data == {"id": 1, "version": 2}
+    assert (await first).data == {"id": 1, "version": 1}  # settled with its request
+    await tick()
+    assert _data(api, store, 1) == {"id": 1, "version": 2}
 
 
 async def test_a_query_started_while_invalidations_wait_is_invalidated_when_they_flush() -> None:
@@ -352,7 +363,9 @@ async def test_a_query_started_while_invalidations_wait_is_invalidated_when_they
     # Tags are matched when the queue flushes: get_post(2) now provides {Post, 2}.
     assert counter[0] == 3
     await gate.release()
-    assert (await second).data == {"id": 2, "version": 3}
+    assert (await second).data == {"id": 2, "version": 2}  # settled with its request
+    await tick()
+    assert _data(api, store, 2) == {"id": 2, "version": 3}
     assert (await slow).data == {"id": 1, "version": 1}
 
 

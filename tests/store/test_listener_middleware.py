@@ -290,6 +290,58 @@ async def test_clear_listeners_cancels_running_effects() -> None:
 
 
 @pytest.mark.looptime
+async def test_clear_listeners_cancels_effects_of_listeners_that_unsubscribed() -> None:
+    # RTK 2 tracks executing listeners: clearing cancels a run whose listener already
+    # removed itself (a "once" listener still waiting, say).
+    lm, store, _ = setup()
+    finished: list[str] = []
+    signals: list[Any] = []
+
+    async def once(action: Action, api: Any) -> None:
+        api.unsubscribe()
+        signals.append(api.signal)
+        await api.delay(1)
+        finished.append("once")
+
+    lm.start_listening(action_creator=ping, effect=once)
+    store.dispatch(ping())
+    await asyncio.sleep(0.5)
+    lm.clear_listeners()
+    await asyncio.sleep(2)
+    assert finished == []
+    assert signals[0].cancelled and signals[0].reason == "listener-cancelled"
+
+
+@pytest.mark.looptime
+async def test_store_aclose_cancels_the_effects_running_for_that_store() -> None:
+    lm = create_listener_middleware()
+    stores = [
+        configure_store({"counter": counter.reducer}, middleware=[lm.middleware]) for _ in range(2)
+    ]
+    finished: list[int] = []
+    cleaned: list[int] = []
+
+    async def effect(action: Action, api: Any) -> None:
+        try:
+            await api.delay(5)
+            finished.append(api.get_state()["counter"])
+        finally:
+            cleaned.append(api.get_state()["counter"])
+
+    lm.start_listening(action_creator=counter.actions.inc, effect=effect)
+    stores[0].dispatch(counter.actions.inc())
+    stores[1].dispatch(counter.actions.inc())
+    stores[1].dispatch(counter.actions.inc())
+    await asyncio.sleep(1)
+    await stores[1].aclose()
+    assert cleaned == [2, 2]  # both runs of the closed store ended
+    assert finished == []
+    await asyncio.sleep(10)
+    assert finished == [1]  # the other store's effect went on
+    await stores[0].aclose()
+
+
+@pytest.mark.looptime
 async def test_stop_listening_with_cancel_active() -> None:
     lm, store, _ = setup()
     finished: list[int] = []
