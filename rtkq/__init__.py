@@ -11,10 +11,13 @@ from ._exceptions import QueryError, SchemaError
 from ._freeze import freeze, thaw
 from ._query._cache_key import default_serialize_query_args
 from ._query._create_api import Api, create_api
+from ._query._endpoint_kinds import InfiniteQueryEndpoint, MutationEndpoint, QueryEndpoint
 from ._query._env import on_focus, on_focus_lost, on_offline, on_online
-from ._query._handles import MutationHandle, QueryHandle
+from ._query._handles import InfiniteQueryHandle, MutationHandle, QueryHandle
+from ._query._infinite import InfiniteQueryContext
 from ._query._patch_collection import PatchCollection
 from ._query._types import (
+    InfiniteData,
     InfiniteQueryState,
     MutationState,
     QueryState,
@@ -41,12 +44,18 @@ __all__ = [
     "CancelSignal",
     "ForkResult",
     "ForkedTask",
+    "InfiniteData",
+    "InfiniteQueryContext",
+    "InfiniteQueryEndpoint",
+    "InfiniteQueryHandle",
     "InfiniteQueryState",
     "ListenerApi",
     "ListenerMiddleware",
+    "MutationEndpoint",
     "MutationHandle",
     "MutationState",
     "PatchCollection",
+    "QueryEndpoint",
     "QueryError",
     "QueryHandle",
     "QueryState",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, overload
 
 from pyrsistent import PMap
+
+if TYPE_CHECKING:
+    from ._store._action import Action
 
 __all__ = [
     "AnyMap",
@@ -16,6 +19,7 @@ __all__ = [
     "MiddlewareAPI",
     "Reducer",
     "Selector",
+    "StoreDispatch",
     "lookup",
 ]
 
@@ -26,6 +30,24 @@ Dispatch: TypeAlias = Callable[[Any], Any]
 GetState: TypeAlias = Callable[[], Any]
 Listener: TypeAlias = Callable[[], None]
 Selector: TypeAlias = Callable[[Any], Any]
+
+T = TypeVar("T")
+
+
+class StoreDispatch(Protocol):
+    """The type of ``store.dispatch``: an action gives the action, a thunk what it returns.
+
+    Only for type checkers: at run time ``dispatch`` is the plain middleware chain, so
+    these overloads cost nothing per dispatch.
+    """
+
+    @overload
+    def __call__(self, action: Action, /) -> Action: ...
+
+    @overload
+    def __call__(self, thunk: Callable[[StoreDispatch, GetState, Any], T], /) -> T: ...
+
+    def __call__(self, action: Any, /) -> Any: ...
 
 
 class MiddlewareAPI(Protocol):

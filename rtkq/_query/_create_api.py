@@ -10,8 +10,10 @@ from .._schema import SchemaDefaults, compile_schemas
 from .._store._action import Action
 from ._action_types import ActionTypes
 from ._cache_key import default_serialize_query_args
+from ._decorators import EndpointDecorators
 from ._definitions import EndpointBuilder, EndpointDefinition, validate_definition
-from ._endpoints import Endpoint, Endpoints
+from ._endpoint_kinds import make_endpoint
+from ._endpoints import Endpoints
 from ._middleware import build_middleware
 from ._paused import resume_on_online
 from ._runtime import Runtime
@@ -24,8 +26,12 @@ _INVALIDATION = ("delayed", "immediately")
 _NETWORK_MODES = ("online", "offline_first", "always")
 
 
-class Api:
+class Api(EndpointDecorators):
     """What :func:`create_api` returns.
+
+    Endpoints come from ``create_api(endpoints=...)``, :meth:`inject_endpoints` or the
+    decorators ``@api.query``, ``@api.mutation``, ``@api.infinite_query``,
+    ``@api.query_fn`` and ``@api.mutation_fn`` (typed: see ``QueryEndpoint``).
 
     Attributes:
         reducer_path: where the api's state lives in the root state.
@@ -114,7 +120,7 @@ class Api:
             checked[name] = self._with_schemas(name, definition)
         for name, definition in checked.items():
             self.definitions[name] = definition
-            self.endpoints._add(Endpoint(self, name, definition))
+            self.endpoints._add(make_endpoint(self, name, definition))
         return self
 
     def _with_schemas(self, name: str, definition: EndpointDefinition) -> EndpointDefinition:

@@ -4,27 +4,39 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias
+
+from typing_extensions import TypeVar
 
 from .._store._action import Action
-from .._types import lookup
+from .._types import GetState, StoreDispatch, lookup
 from ._execute import execute_request
-from ._handles import MutationHandle, QueryHandle
+from ._handles import InfiniteQueryHandle, MutationHandle, QueryHandle
 from ._infinite import DIRECTIONS, MISSING, execute_infinite, next_param
-from ._runtime import Runtime, new_request_id
-from ._types import MutationState, QueryState, QueryStatus, SkipToken
+from ._runtime import Running, Runtime, new_request_id
+from ._types import InfiniteQueryState, MutationState, QueryState, QueryStatus, SkipToken
 
 if TYPE_CHECKING:
     from ._create_api import Api
     from ._definitions import EndpointDefinition
 
-__all__ = ["Endpoint", "Endpoints"]
+__all__ = ["Endpoint", "Endpoints", "Thunk"]
 
-Thunk = Callable[[Callable[[Any], Any], Callable[[], Any], Any], Any]
+A = TypeVar("A", default=Any)
+R = TypeVar("R", default=Any)
+T = TypeVar("T")
+
+Thunk: TypeAlias = Callable[[StoreDispatch, GetState, Any], T]
+"""What ``initiate`` returns: dispatching it gives a ``T`` (a handle)."""
 
 
-class Endpoint:
-    """One endpoint of an api: ``initiate``, ``select`` and action matchers."""
+class Endpoint(Generic[A, R]):
+    """What every endpoint shares: cache keys, selectors, action matchers, requests.
+
+    The public, typed ``initiate`` and ``select`` are on the subclasses
+    (``QueryEndpoint``, ``InfiniteQueryEndpoint``, ``MutationEndpoint``); this class has
+    their untyped machinery, which rtkq's own layers use.
+    """
 
     def __init__(self, api: Api, name: str, definition: EndpointDefinition) -> None:
         self.api = api
@@ -47,11 +59,34 @@ class Endpoint:
         self._uninitialized: Any = (
             MutationState(endpoint_name=name)
             if definition.is_mutation
-            else QueryState(endpoint_name=name)
+            else self._uninitialized_entry(None)
         )
 
     def __repr__(self) -> str:
         return f"<Endpoint {self.name!r} ({self.definition.kind})>"
+
+    def _uninitialized_entry(self, key: str | None) -> QueryState[Any]:
+        """The state of a query entry that is not in the cache."""
+        if self.definition.is_infinite:
+            return InfiniteQueryState(endpoint_name=self.name, query_cache_key=key)
+        return QueryState(endpoint_name=self.name, query_cache_key=key)
+
+    def _new_handle(
+        self,
+        runtime: Runtime,
+        arg: Any,
+        key: str,
+        request_id: str,
+        subscribed: bool,
+        *,
+        running: Running | None = None,
+        cached: QueryState[Any] | None = None,
+    ) -> QueryHandle[Any]:
+        """A handle on the query entry ``key`` (an infinite one pages)."""
+        handle_type = InfiniteQueryHandle if self.definition.is_infinite else QueryHandle
+        return handle_type(
+            runtime, self, arg, key, request_id, subscribed, running=running, cached=cached
+        )
 
     # -- cache keys --------------------------------------------------------------
     def cache_key(self, arg: Any) -> str:
@@ -86,7 +121,7 @@ class Endpoint:
         return self._matches(self._rejected, action)
 
     # -- selectors ---------------------------------------------------------------
-    def select(self, arg: Any) -> Callable[[Any], Any]:
+    def _select(self, arg: Any) -> Callable[[Any], Any]:
         """A memoized selector ``state -> QueryState`` (mutations: ``MutationState``).
 
         For a query ``arg`` is the query arg (``skip_token`` gives the uninitialized
@@ -106,9 +141,7 @@ class Endpoint:
         path = self.api.reducer_path
         table = "mutations" if self.definition.is_mutation else "queries"
         uninitialized = (
-            self._uninitialized
-            if self.definition.is_mutation
-            else QueryState(endpoint_name=self.name, query_cache_key=key)
+            self._uninitialized if self.definition.is_mutation else self._uninitialized_entry(key)
         )
         # (root state, entries table, result), swapped as one tuple so that threads
         # never see a mix. A new root state whose table is unchanged costs two lookups.
@@ -147,7 +180,7 @@ class Endpoint:
         runtime.bind_loop()
         return runtime
 
-    def initiate(self, arg: Any = None, **options: Any) -> Thunk:
+    def _initiate(self, arg: Any, **options: Any) -> Thunk[Any]:
         """Return a thunk that starts (or joins, or reuses) a request for ``arg``.
 
         Queries: ``initiate(arg, subscribe=True, force_refetch=False,
@@ -175,7 +208,7 @@ class Endpoint:
         subscription_options: Mapping[str, Any] | None = None,
         initial_page_param: Any = MISSING,
         direction: str | None = None,
-    ) -> Thunk:
+    ) -> Thunk[QueryHandle[Any]]:
         if isinstance(arg, SkipToken):
             raise TypeError(
                 f"initiate() of endpoint {self.name!r} got skip_token: there is nothing to "
@@ -183,9 +216,7 @@ class Endpoint:
             )
         key = self.cache_key(arg)
 
-        def thunk(
-            dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
-        ) -> QueryHandle:
+        def thunk(dispatch: StoreDispatch, get_state: GetState, extra: Any) -> QueryHandle[Any]:
             runtime = self._runtime(dispatch, extra)
             entry = lookup(runtime.slice_state()["queries"], key)
             request_id = new_request_id()
@@ -213,10 +244,10 @@ class Endpoint:
                     raise
             running = runtime.running.get(key) if joined or plan is not None else None
             if running is not None:  # settles with the request it started or joined
-                return QueryHandle(runtime, self, arg, key, request_id, subscribe, running=running)
+                return self._new_handle(runtime, arg, key, request_id, subscribe, running=running)
             # A cache hit: the entry as it is now, whatever starts afterwards.
-            cached = entry if entry is not None else runtime.select_entry(key, self.name)
-            return QueryHandle(runtime, self, arg, key, request_id, subscribe, cached=cached)
+            cached = entry if entry is not None else self._uninitialized_entry(key)
+            return self._new_handle(runtime, arg, key, request_id, subscribe, cached=cached)
 
         return thunk
 
@@ -286,7 +317,7 @@ class Endpoint:
         subscribe: bool = True,
         force_refetch: bool | float = False,
         subscription_options: Mapping[str, Any] | None = None,
-    ) -> Thunk:
+    ) -> Thunk[QueryHandle[Any]]:
         if direction not in DIRECTIONS:
             raise ValueError(
                 f"direction must be None, 'forward' or 'backward', got {direction!r} "
@@ -330,10 +361,8 @@ class Endpoint:
         fixed_cache_key: str | None = None,
         track: bool = True,
         scope: str | None = None,
-    ) -> Thunk:
-        def thunk(
-            dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
-        ) -> MutationHandle:
+    ) -> Thunk[MutationHandle[Any]]:
+        def thunk(dispatch: StoreDispatch, get_state: GetState, extra: Any) -> MutationHandle[Any]:
             runtime = self._runtime(dispatch, extra)
             runtime.slice_state()
             execute = functools.partial(execute_request, runtime, self.definition, self.name)
@@ -376,12 +405,14 @@ class Endpoints:
     """
 
     def __init__(self) -> None:
-        self._by_name: dict[str, Endpoint] = {}
+        self._by_name: dict[str, Endpoint[Any, Any]] = {}
 
-    def _add(self, endpoint: Endpoint) -> None:
+    def _add(self, endpoint: Endpoint[Any, Any]) -> None:
         self._by_name[endpoint.name] = endpoint
 
-    def __getitem__(self, name: str) -> Endpoint:
+    # Looked up by name, an endpoint's types are unknown: ``Any``, as for the dict builder.
+    # The decorators return typed endpoints (``QueryEndpoint[A, R]``, ...).
+    def __getitem__(self, name: str) -> Any:
         try:
             return self._by_name[name]
         except KeyError:
@@ -389,7 +420,7 @@ class Endpoints:
                 f"No endpoint named {name!r}. Known endpoints: {sorted(self._by_name)}."
             ) from None
 
-    def __getattr__(self, name: str) -> Endpoint:
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         return self[name]
@@ -403,7 +434,7 @@ class Endpoints:
     def __contains__(self, name: object) -> bool:
         return name in self._by_name
 
-    def _get(self, name: Any) -> Endpoint | None:
+    def _get(self, name: Any) -> Endpoint[Any, Any] | None:
         return self._by_name.get(name)
 
     def __repr__(self) -> str:

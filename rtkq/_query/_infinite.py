@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 from pyrsistent import pvector
+from typing_extensions import TypeVar
 
 from .._freeze import freeze
 from ._execute import fetch_transformed, outcome
@@ -40,11 +41,18 @@ _OPTIONS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class InfiniteQueryContext:
-    """What ``query`` / ``query_fn`` of an infinite endpoint receive first."""
+A_co = TypeVar("A_co", covariant=True, default=Any)
 
-    query_arg: Any
+
+@dataclass(frozen=True, slots=True)
+class InfiniteQueryContext(Generic[A_co]):
+    """What ``query`` / ``query_fn`` of an infinite endpoint receive first.
+
+    ``InfiniteQueryContext[A]``: the endpoint's arg (``query_arg``, an ``A``) and the
+    param of the page to fetch (``page_param``).
+    """
+
+    query_arg: A_co
     page_param: Any
 
 

@@ -152,7 +152,7 @@ class CacheLifecycleContext(_CacheEntryMixin):
         """The entry's current state (a ``MutationState`` for a mutation, keyed by its
         request id or ``fixed_cache_key``)."""
         if self._is_mutation:
-            return self._runtime.api.endpoints[self.endpoint_name].select(self.query_cache_key)(
+            return self._runtime.api.endpoints[self.endpoint_name]._select(self.query_cache_key)(
                 self.get_state()
             )
         return super().get_cache_entry()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, NewType
+from typing import Any, Generic, NamedTuple, NewType
+
+from typing_extensions import ReadOnly, TypedDict, TypeVar
 
 __all__ = [
+    "InfiniteData",
     "InfiniteQueryState",
     "MutationState",
     "QueryCacheKey",
@@ -19,6 +22,9 @@ __all__ = [
 ]
 
 QueryCacheKey = NewType("QueryCacheKey", str)
+
+R_co = TypeVar("R_co", covariant=True, default=Any)
+"""The result type of an endpoint (``Any`` for endpoints of the dict builder)."""
 
 
 class QueryStatus(str, enum.Enum):
@@ -85,7 +91,7 @@ class _StatusFlags:
 
 
 @dataclass(frozen=True, slots=True)
-class QueryState(_StatusFlags):
+class QueryState(_StatusFlags, Generic[R_co]):
     """The cache entry of one query, as selectors return it.
 
     ``started_at`` and ``fulfilled_at`` are ``time.time()`` seconds. A refetch keeps the
@@ -94,7 +100,7 @@ class QueryState(_StatusFlags):
     """
 
     status: QueryStatus = QueryStatus.UNINITIALIZED
-    data: Any = None
+    data: R_co | None = None
     error: Any = None
     endpoint_name: str | None = None
     original_args: Any = None
@@ -114,9 +120,23 @@ class QueryState(_StatusFlags):
         return self.status is QueryStatus.PENDING
 
 
+class InfiniteData(TypedDict, Generic[R_co]):
+    """The data of an infinite query entry: its pages (each an ``R``) and their params.
+
+    At run time it is a frozen map (``PMap``) of frozen sequences: read it, do not
+    assign to it (edit cached pages with ``api.util.update_query_data``).
+    """
+
+    pages: ReadOnly[Sequence[R_co]]
+    page_params: ReadOnly[Sequence[Any]]
+
+
 @dataclass(frozen=True, slots=True)
-class InfiniteQueryState(QueryState):
-    """A :class:`QueryState` of an infinite query: ``data`` is ``{"pages", "page_params"}``."""
+class InfiniteQueryState(QueryState[InfiniteData[R_co]]):
+    """A :class:`QueryState` of an infinite query: ``data`` is ``{"pages", "page_params"}``.
+
+    ``InfiniteQueryState[R]`` is the state of an endpoint whose pages are ``R``.
+    """
 
     has_next_page: bool = False
     has_previous_page: bool = False
@@ -141,11 +161,11 @@ class InfiniteQueryState(QueryState):
 
 
 @dataclass(frozen=True, slots=True)
-class MutationState(_StatusFlags):
+class MutationState(_StatusFlags, Generic[R_co]):
     """The tracked state of one mutation request (or of a ``fixed_cache_key``)."""
 
     status: QueryStatus = QueryStatus.UNINITIALIZED
-    data: Any = None
+    data: R_co | None = None
     error: Any = None
     endpoint_name: str | None = None
     original_args: Any = None

@@ -47,8 +47,9 @@ class ApiUtil:
         self._api = api
 
     # -- helpers -----------------------------------------------------------------
-    def _endpoint(self, endpoint_name: str) -> Endpoint:
-        return self._api.endpoints[endpoint_name]
+    def _endpoint(self, endpoint_name: str) -> Endpoint[Any, Any]:
+        endpoint: Endpoint[Any, Any] = self._api.endpoints[endpoint_name]
+        return endpoint
 
     def _slice(self, state: Any) -> Any:
         try:
@@ -209,17 +210,11 @@ class ApiUtil:
 
         def thunk(
             dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
-        ) -> list[QueryHandle | MutationHandle]:
+        ) -> list[QueryHandle[Any] | MutationHandle[Any]]:
             runtime = self._api.runtime_for(dispatch)
-            handles: list[QueryHandle | MutationHandle] = [
-                QueryHandle(
-                    runtime,
-                    self._endpoint(r.endpoint_name),
-                    r.arg,
-                    r.key,
-                    r.request_id,
-                    False,
-                    running=r,
+            handles: list[QueryHandle[Any] | MutationHandle[Any]] = [
+                self._endpoint(r.endpoint_name)._new_handle(
+                    runtime, r.arg, r.key, r.request_id, False, running=r
                 )
                 for r in runtime.running.values()
             ]
@@ -246,7 +241,7 @@ class ApiUtil:
         forced: bool | float = (
             True if force else (if_older_than if if_older_than is not None else False)
         )
-        return endpoint.initiate(arg, subscribe=False, force_refetch=forced)
+        return endpoint._initiate(arg, subscribe=False, force_refetch=forced)
 
     # -- cache updates -----------------------------------------------------------
     def update_query_data(

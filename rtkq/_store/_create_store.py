@@ -12,7 +12,7 @@ from typing import Any
 
 from typing_extensions import Self
 
-from .._types import Listener, Reducer, Selector
+from .._types import Listener, Reducer, Selector, StoreDispatch
 from ._action import Action, ActionCreator
 from ._close_hooks import CloseHook, CloseHooks
 from ._watch import Change, Changes, Equals, WatchRegistry, check_selector
@@ -64,7 +64,9 @@ class Store:
     store.aclose()``, or leaving ``async with store:``, stops all of it.
     """
 
-    dispatch: Callable[[Any], Any]
+    # Typed with overloads (an Action gives the Action, a thunk gives what it returns);
+    # the run-time value is the middleware chain, which these types do not slow down.
+    dispatch: StoreDispatch
     extra_argument: Any = None
 
     def __init__(self, reducer: Reducer, preloaded_state: Any = None) -> None:

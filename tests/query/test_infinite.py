@@ -344,13 +344,18 @@ async def test_update_query_data_works_on_pages() -> None:
     assert list(data["pages"][0]) == [0, 1, 2]
 
 
-async def test_fetch_page_on_a_plain_query_is_a_type_error() -> None:
+async def test_fetch_page_on_a_plain_query_is_an_attribute_error() -> None:
+    # Only infinite handles have the paging methods (so type checkers reject the call).
     api = create_api(endpoints=lambda build: {"plain": build.query(query_fn=_ok)})
     store = store_for(api)
     handle = store.dispatch(api.endpoints.plain.initiate(1))
     await handle
-    with pytest.raises(TypeError, match="only for infinite query endpoints"):
+    with pytest.raises(AttributeError, match="only for infinite query endpoints; 'plain'"):
         handle.fetch_next_page()
+    with pytest.raises(AttributeError, match="fetch_previous_page"):
+        handle.fetch_previous_page()
+    with pytest.raises(AttributeError, match="no attribute 'other'"):
+        handle.other  # noqa: B018
 
 
 def _infinite(**options: Any) -> Any:
