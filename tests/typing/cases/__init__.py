@@ -1,0 +1,1 @@
+"""User modules that the type checkers check (see ../test_typing.py)."""
