@@ -8,6 +8,7 @@ from typing import Any
 
 from pyrsistent import PSet, PVector
 
+from .._records import record_kind
 from ._types import QueryCacheKey
 
 __all__ = ["default_serialize_query_args", "serialize_for_key"]
@@ -22,6 +23,9 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, (set, frozenset, PSet)):
         return sorted((_plain(v) for v in value), key=repr)
+    kind = record_kind(type(value))
+    if kind is not None:  # a typed record keys like the JSON it is sent as
+        return _plain(kind.to_builtins(value))
     raise TypeError(f"{type(value).__name__!r} ({value!r}) is not JSON-serializable")
 
 
@@ -51,7 +55,8 @@ def default_serialize_query_args(endpoint_name: str, arg: Any) -> QueryCacheKey:
 
     Object keys are sorted at every depth and ``None``-valued keys are kept, so equal
     args give equal keys whatever their dict order. ``PMap``/``PVector`` serialize like
-    dicts and lists, tuples like lists.
+    dicts and lists, tuples like lists, typed records (frozen dataclasses, pydantic
+    models, msgspec structs) like the dict of their fields.
 
     Raises:
         TypeError: ``arg`` holds something JSON cannot represent; the message names the

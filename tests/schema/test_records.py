@@ -187,3 +187,51 @@ async def test_fetch_base_query_sends_records_as_json_bodies(bq: FetchBaseQuery)
         "records": [{"id": 2, "title": "Two", "tags": ["t"]}],
         "draft": {"title": "D", "authorId": 5},
     }
+
+
+class PostQuery(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    start: int = 0
+    size: int = 2
+
+
+async def test_a_record_arg_keys_like_its_fields_and_optimistic_layers_edit_records(
+    bq: FetchBaseQuery,
+) -> None:
+    api = create_api(
+        base_query=bq,
+        endpoints=lambda build: {
+            "page": build.query(
+                query=lambda q: f"posts?start={q.start}&size={q.size}",
+                response_schema=list[Post],
+            ),
+            "rename": build.mutation(
+                query=lambda body: {"url": "echo", "method": "POST", "body": body},
+                on_query_started=rename_optimistically,
+            ),
+        },
+    )
+    store = store_for(api)
+    handle = store.dispatch(api.endpoints.page.initiate(PostQuery(size=2)))
+    assert handle.query_cache_key == 'page({"size":2,"start":0})'
+    assert api.endpoints.page.cache_key({"start": 0, "size": 2}) == handle.query_cache_key
+    await handle
+    await store.dispatch(api.endpoints.rename.initiate({"title": "Optimistic"}))
+    data = api.endpoints.page.select(PostQuery())(store.get_state()).data
+    assert data[0] == Post(id=1, title="First", tags=("a",))  # layer dropped on success
+    assert seen_during_mutation == ["Optimistic"]
+    handle.unsubscribe()
+
+
+seen_during_mutation: list[str] = []
+
+
+async def rename_optimistically(body: Any, ctx: Any) -> None:
+    layer = ctx.optimistic(
+        "page", PostQuery(), lambda draft: setattr(draft[0], "title", body["title"])
+    )
+    entry = ctx.get_state()["api"]["queries"]['page({"size":2,"start":0})']
+    seen_during_mutation.append(entry.data[0].title)
+    await ctx.query_fulfilled
+    layer.undo()
