@@ -1,9 +1,11 @@
 """Run every ``benchmarks/bench_*.py`` scenario, print a table, write results/latest.json.
 
 ``python -m benchmarks [--quick] [topic ...]``. Rows are grouped by topic; a row whose
-scenario and n also have a peer implementation (python-redux, RTK Query on Node) gets
-the peer's median and the ratio peer / rtkq (above 1: rtkq is faster). When the peers
-topic ran, results/scaling.png plots scenarios 4 and 5 over n.
+scenario and n also have a peer implementation (python-redux, RTK Query and TanStack
+Query on Node, httpx) gets the peer's median and the ratio peer / rtkq (above 1: rtkq is
+faster; for memory rows, ``unit: "bytes"``, rtkq keeps fewer bytes). For every topic with
+a scenario measured at several n, results/scaling-<topic>.png plots cost per operation
+over n (log-log, every implementation).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 HERE = pathlib.Path(__file__).parent
 OURS = "rtkq"
 #: Implementations shown as peers beside the row they compare with.
-PEERS = frozenset({"python-redux", "RTK Query (node)", "httpx"})
+PEERS = frozenset({"python-redux", "RTK Query (node)", "TanStack (node)", "httpx"})
 
 
 def _fmt_time(seconds: float | None) -> str:
@@ -45,10 +47,29 @@ def _versions() -> dict[str, str]:
 
 
 def _peer_versions(extra: dict[str, Any]) -> dict[str, str]:
-    node = extra.get("peers", {}).get("rtk_node")
-    if not isinstance(node, dict):
-        return {}
-    return {"node": str(node.get("node")), "@reduxjs/toolkit": str(node.get("rtk"))}
+    found: dict[str, str] = {}
+    peers = extra.get("peers", {})
+    for key, package, field in (
+        ("rtk_node", "@reduxjs/toolkit", "rtk"),
+        ("tanstack_node", "@tanstack/query-core", "tanstack"),
+    ):
+        node = peers.get(key)
+        if isinstance(node, dict) and node.get(field):
+            found["node"] = str(node.get("node"))
+            found[package] = str(node.get(field))
+    return found
+
+
+def _value(row: dict[str, Any]) -> float | None:
+    """What a row compares by: bytes for a memory row, else the median seconds."""
+    value = row.get("value") if row.get("unit") == "bytes" else row["median_s"]
+    return None if value is None else float(value)
+
+
+def _fmt_value(row: dict[str, Any]) -> str:
+    if row.get("unit") == "bytes":
+        return "-" if row.get("value") is None else f"{row['value']:,.0f} B"
+    return _fmt_time(row["median_s"])
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -90,7 +111,7 @@ def table(rows: list[dict[str, Any]]) -> str:
                 continue  # printed beside its primary row
             left = (
                 f"  {row['scenario'][:50]:<50} {row['impl'][:16]:<16} {row['n']:>8,} "
-                f"{_fmt_time(row['median_s']):>10} {_per_op(row):>9}"
+                f"{_fmt_value(row):>10} {_per_op(row):>9}"
             )
             note = row.get("note") or ""
             mine = peers.get(key, []) if row["impl"] not in PEERS else []
@@ -98,13 +119,12 @@ def table(rows: list[dict[str, Any]]) -> str:
                 lines.append(left + f"  {'':<16} {'':>10} {'':>9}  {note}".rstrip())
                 continue
             for i, peer in enumerate(mine):
-                if peer["median_s"] is None or not row["median_s"]:
+                theirs, ours = _value(peer), _value(row)
+                if theirs is None or not ours:
                     right = f"  {peer['impl'][:16]:<16} {'unavailable':>10} {'-':>9}"
                 else:
-                    ratio = peer["median_s"] / row["median_s"]
                     right = (
-                        f"  {peer['impl'][:16]:<16} {_fmt_time(peer['median_s']):>10} "
-                        f"{ratio:>8.2f}x"
+                        f"  {peer['impl'][:16]:<16} {_fmt_value(peer):>10} {theirs / ours:>8.2f}x"
                     )
                 head = left if i == 0 else " " * len(left)
                 lines.append((head + right + (f"  {note}" if i == 0 and note else "")).rstrip())
@@ -114,47 +134,78 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def _per_op(row: dict[str, Any]) -> str:
-    if row["median_s"] is None or not row.get("ops"):
+    if row["median_s"] is None or not row.get("ops") or row.get("unit") == "bytes":
         return "-"
     return _fmt_time(row["median_s"] / row["ops"])
 
 
-def plot_scaling(rows: list[dict[str, Any]], path: pathlib.Path) -> bool:
-    """Plot scenarios 4 and 5 over n (log-log, rtkq and RTK Query); False if impossible."""
+def scaling_series(rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, list[Any]]]]:
+    """topic -> scenario -> impl -> [(n, seconds per op)] for scenarios timed at >= 2 n."""
+    out: dict[str, dict[str, dict[str, list[Any]]]] = {}
+    for row in rows:
+        if row.get("unit") == "bytes" or not row["median_s"] or not row.get("ops"):
+            continue
+        by_impl = out.setdefault(row["topic"], {}).setdefault(row["scenario"], {})
+        by_impl.setdefault(row["impl"], []).append((row["n"], row["median_s"] / row["ops"]))
+    for topic in list(out):
+        for scenario in list(out[topic]):
+            ours = out[topic][scenario].get(OURS, [])
+            if len({n for n, _ in ours}) < 2:
+                del out[topic][scenario]
+            else:
+                for points in out[topic][scenario].values():
+                    points.sort()
+        if not out[topic]:
+            del out[topic]
+    return out
+
+
+STYLES = {
+    OURS: "-o",
+    "RTK Query (node)": "--s",
+    "TanStack (node)": ":^",
+    "python-redux": "-.v",
+    "httpx": "-.d",
+}
+
+
+def plot_scaling(rows: list[dict[str, Any]], out: pathlib.Path) -> list[pathlib.Path]:
+    """One ``scaling-<topic>.png`` per topic with n-dependent scenarios (log-log)."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        return False
-    wanted = [r for r in rows if r["topic"] == "peers" and r["scenario"][:1] in "45"]
-    scenarios = list(dict.fromkeys(r["scenario"] for r in wanted))
-    if not scenarios:
-        return False
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
-    for ax, number in zip(axes, "45", strict=True):
-        for scenario in (s for s in scenarios if s.startswith(number)):
-            for impl, style in ((OURS, "-o"), ("RTK Query (node)", "--s")):
-                points = sorted(
-                    (r["n"], r["median_s"] / r["ops"])
-                    for r in wanted
-                    if r["scenario"] == scenario and r["impl"] == impl and r["median_s"]
-                )
-                if points:
-                    xs, ys = zip(*points, strict=True)
-                    ax.plot(xs, [y * 1e6 for y in ys], style, label=f"{impl}: {scenario[2:]}")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("n (cached entries / list length)")
-        ax.set_ylabel("median per operation (us)")
-        ax.set_title("4: invalidate one tag" if number == "4" else "5: update one item + undo")
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return True
+        return []
+    written: list[pathlib.Path] = []
+    for topic, scenarios in scaling_series(rows).items():
+        count = len(scenarios)
+        cols = min(count, 3)
+        lines = (count + cols - 1) // cols
+        fig, axes = plt.subplots(lines, cols, figsize=(5 * cols, 3.8 * lines), squeeze=False)
+        for ax, (scenario, by_impl) in zip(axes.flat, scenarios.items(), strict=False):
+            for impl, points in by_impl.items():
+                xs, ys = zip(*points, strict=True)
+                style = STYLES.get(impl, "-x")
+                ax.plot(xs, [y * 1e6 for y in ys], style, label=impl)
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_title(scenario, fontsize=8)
+            ax.set_xlabel("n", fontsize=8)
+            ax.set_ylabel("median us per op", fontsize=8)
+            ax.tick_params(labelsize=7)
+            ax.grid(True, which="both", alpha=0.3)
+            ax.legend(fontsize=7)
+        for ax in list(axes.flat)[count:]:
+            ax.set_visible(False)
+        fig.suptitle(f"{topic}: cost per operation over n (log-log)", fontsize=10)
+        fig.tight_layout()
+        path = out / f"scaling-{topic}.png"
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        written.append(path)
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,8 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     (out / "latest.json").write_text(json.dumps(report, indent=2))
     print(f"wrote {out / 'latest.json'}")
-    if plot_scaling(rows, out / "scaling.png"):
-        print(f"wrote {out / 'scaling.png'}")
+    for path in plot_scaling(rows, out):
+        print(f"wrote {path}")
     return 0
 
 

@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from benchmarks import bench_peers
-from benchmarks.__main__ import main, table
+from benchmarks import _node_peer, bench_peers
+from benchmarks.__main__ import main, plot_scaling, scaling_series, table
 from benchmarks._harness import row_from_times
+from benchmarks._node_peer import memory_row
 
 ROW_KEYS = {"scenario", "impl", "n", "ops", "median_s", "min_s", "max_s", "per_op_us", "runs"}
 
@@ -62,13 +63,15 @@ def _tiny_sizes() -> dict[str, Any]:
         "repeat": 5,
         "inner": 2,
         "dispatch_n": 50,
-        "populate_n": 20,
+        "populate_ns": [20],
         "upsert_data_ns": [10],
-        "initiate_n": 10,
+        "upsert_data_ours_ns": [10, 20],
+        "initiate_ns": [10],
         "invalidate_ns": [20, 40],
         "update_ns": [20, 40],
         "select_calls": 50,
         "select_entries": 10,
+        "memory_n": 30,
     }
 
 
@@ -79,26 +82,69 @@ async def test_peer_scenarios_run_on_the_rtkq_side_at_tiny_sizes() -> None:
     assert (names["dispatch"], "python-redux", 50) in by_scenario
     assert (names["upsert_data"], "rtkq", 10) in by_scenario
     assert (names["upsert_data"], "rtkq", 20) in by_scenario
+    assert (names["upsert_entries"], "rtkq", 20) in by_scenario
+    assert (names["initiate"], "rtkq", 10) in by_scenario
     for key in ("invalidate_dispatch", "invalidate_land", "update", "undo"):
         assert {(names[key], "rtkq", 20), (names[key], "rtkq", 40)} <= by_scenario
-    assert all(r["runs"] >= 5 for r in rows)
+    assert (names["select"], "rtkq", 50) in by_scenario
+    assert (names["select_cached"], "rtkq", 50) in by_scenario
+    timed = [r for r in rows if r.get("unit") != "bytes"]
+    assert all(r["runs"] >= 5 for r in timed)
+    (memory,) = [r for r in rows if r.get("unit") == "bytes"]
+    assert memory["scenario"] == names["memory"] and memory["n"] == 30
+    assert 100 < memory["value"] < 100_000  # bytes retained per entry: plausible, not zero
 
 
 async def test_missing_node_is_reported_and_python_rows_still_print(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(bench_peers.shutil, "which", lambda name: None)
-    rows, reason = bench_peers.node_rows(_tiny_sizes())
-    assert rows == []
-    assert reason == "node not found on PATH"
+    monkeypatch.setattr(_node_peer.shutil, "which", lambda name: None)
+    theirs = bench_peers.node_rows(_tiny_sizes())
+    assert theirs == []
+    assert bench_peers.info["rtk_node_status"] == "node not found on PATH"
+    assert bench_peers.info["tanstack_node_status"] == "node not found on PATH"
     ours = await asyncio.to_thread(bench_peers.rtkq_rows, _tiny_sizes(), {"select"})
-    placeholder = {
-        **ours[0],
-        "impl": bench_peers.NODE_IMPL,
-        "median_s": None,
-        "note": f"unavailable: {reason}",
-    }
-    printed = table([{**r, "topic": "peers"} for r in [*ours, placeholder]])
+    placeholders = bench_peers._placeholders(ours, theirs)
+    # RTK Query covers both select rows; TanStack has no made-selector scenario.
+    assert sorted((p["impl"], p["scenario"]) for p in placeholders) == sorted(
+        [
+            (bench_peers.RTK_IMPL, bench_peers.NAMES["select"]),
+            (bench_peers.RTK_IMPL, bench_peers.NAMES["select_cached"]),
+            (bench_peers.TANSTACK_IMPL, bench_peers.NAMES["select"]),
+        ]
+    )
+    printed = table([{**r, "topic": "peers"} for r in [*ours, *placeholders]])
     assert "unavailable" in printed
     assert "node not found on PATH" in printed
     assert ours[0]["scenario"][:40] in printed
+
+
+def test_memory_rows_compare_bytes() -> None:
+    ours = memory_row("memory", "rtkq", 10, 500.0)
+    theirs = memory_row("memory", bench_peers.TANSTACK_IMPL, 10, 2000.0)
+    printed = table([{**r, "topic": "peers"} for r in (ours, theirs)])
+    assert "500 B" in printed and "2,000 B" in printed
+    assert "4.00x" in printed  # the peer keeps 4x the bytes per entry
+
+
+def test_scaling_plots_cover_every_scenario_timed_at_several_n(tmp_path: pathlib.Path) -> None:
+    def row(topic: str, scenario: str, impl: str, n: int) -> dict[str, Any]:
+        return {**row_from_times(scenario, [n * 1e-6], n=n, ops=1, impl=impl), "topic": topic}
+
+    rows = [
+        row("a", "grows", "rtkq", 10),
+        row("a", "grows", "rtkq", 100),
+        row("a", "grows", "RTK Query (node)", 10),
+        row("a", "grows", "RTK Query (node)", 100),
+        row("a", "one n", "rtkq", 10),
+        row("b", "one n", "rtkq", 10),
+        {**memory_row("memory", "rtkq", 10, 1.0), "topic": "a"},
+        {**memory_row("memory", "rtkq", 20, 1.0), "topic": "a"},
+    ]
+    series = scaling_series(rows)
+    assert list(series) == ["a"]
+    assert list(series["a"]) == ["grows"]
+    assert series["a"]["grows"]["RTK Query (node)"] == [(10, 10 * 1e-6), (100, 100 * 1e-6)]
+    written = plot_scaling(rows, tmp_path)
+    assert written == [tmp_path / "scaling-a.png"]
+    assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

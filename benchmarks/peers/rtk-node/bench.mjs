@@ -3,8 +3,9 @@
 // Usage: NODE_ENV=production node bench.mjs '<json config>'
 // The config carries the sizes, the number of warm-up and timed runs and the scenario
 // names; bench_peers.py builds it, so both sides run the same sizes and data shapes.
-// Prints one JSON object per line: {scenario, n, ops, median_s, min_s, max_s, runs},
-// then {"done": true, ...versions}. Written for rtkq; mirrors bench_peers.py step by step.
+// Prints one JSON object per line: {scenario, n, ops, median_s, min_s, max_s, runs}
+// (memory rows: {scenario, n, unit: "bytes", value}), then {"done": true, ...versions}.
+// Written for rtkq; mirrors bench_peers.py step by step.
 
 import { performance } from 'node:perf_hooks'
 import { createRequire } from 'node:module'
@@ -87,17 +88,19 @@ async function dispatchPlain(n) {
 }
 
 // 2. populate n entries: one upsertQueryEntries, then n upsertQueryData (awaited)
-async function populate(n, dataNs) {
-  const entries = () => {
+async function populate(ns, dataNs) {
+  const entries = (n) => {
     const list = []
     for (let i = 0; i < n; i++) list.push({ endpointName: 'getItem', arg: i, value: item(i) })
     return list
   }
-  await measure(names.upsert_entries, n, n, () => ({ store: makeStore(), list: entries() }), (run, s) => {
-    const t0 = now()
-    s.store.dispatch(api.util.upsertQueryEntries(s.list))
-    return now() - t0
-  })
+  for (const n of ns) {
+    await measure(names.upsert_entries, n, n, () => ({ store: makeStore(), list: entries(n) }), (run, s) => {
+      const t0 = now()
+      s.store.dispatch(api.util.upsertQueryEntries(s.list))
+      return now() - t0
+    })
+  }
   // upsertQueryData costs O(entries) per call here (immer copies the queries object on
   // every action), so the Python side picks the sizes it can afford (config.upsert_data_ns).
   for (const m of dataNs) {
@@ -202,17 +205,50 @@ async function selectMany(calls, entries) {
     for (let i = 0; i < calls; i++) api.endpoints.getItem.select(i % entries)(state)
     return now() - t0
   })
+  // selectors made once beforehand, each called once: every timed call is a memo hit
+  const made = []
+  for (let i = 0; i < entries; i++) made.push(api.endpoints.getItem.select(i))
+  for (const selector of made) selector(state)
+  await measure(names.select_cached, calls, calls, null, () => {
+    const t0 = now()
+    for (let i = 0; i < calls; i++) made[i % entries](state)
+    return now() - t0
+  })
+}
+
+// 7. memory: heap retained per cached entry with one subscription: entries written
+// with one upsertQueryEntries, then one initiate each (kept subscribed, no refetch)
+async function memory(n) {
+  const heap = () => {
+    global.gc()
+    global.gc()
+    return process.memoryUsage().heapUsed
+  }
+  const fill = (m) => subscribedStore(m)
+  await fill(100) // load and warm the code paths outside the measurement
+  const values = []
+  for (let run = 0; run < 3; run++) {
+    const before = heap()
+    const store = await fill(n)
+    const after = heap()
+    const queries = Object.keys(store.getState().api.queries).length
+    if (queries !== n) throw new Error(`memory: ${queries} entries, expected ${n}`)
+    values.push((after - before) / n)
+  }
+  values.sort((a, b) => a - b)
+  process.stdout.write(JSON.stringify({ scenario: names.memory, n, unit: 'bytes', value: values[1] }) + '\n')
 }
 
 async function main() {
   const only = new Set(config.only ?? [])
   const want = (key) => only.size === 0 || only.has(key)
   if (want('dispatch')) await dispatchPlain(config.dispatch_n)
-  if (want('populate')) await populate(config.populate_n, config.upsert_data_ns)
-  if (want('initiate')) await initiateMany(config.initiate_n)
+  if (want('populate')) await populate(config.populate_ns, config.upsert_data_ns)
+  if (want('initiate')) for (const n of config.initiate_ns) await initiateMany(n)
   if (want('invalidate')) for (const n of config.invalidate_ns) await invalidateOne(n)
   if (want('update')) for (const n of config.update_ns) await updateOne(n)
   if (want('select')) await selectMany(config.select_calls, config.select_entries)
+  if (want('memory')) await memory(config.memory_n)
   const require = createRequire(import.meta.url)
   const rtk = require('@reduxjs/toolkit/package.json')
   const done = { done: true, node: process.version, rtk: rtk.version, node_env: process.env.NODE_ENV ?? null }
