@@ -144,11 +144,13 @@ class Endpoint(Generic[A, R]):
             self._uninitialized if self.definition.is_mutation else self._uninitialized_entry(key)
         )
         # (root state, entries table, result), swapped as one tuple so that threads
-        # never see a mix. A new root state whose table is unchanged costs two lookups.
-        memo: list[tuple[Any, Any, Any]] = [(None, None, uninitialized)]
+        # never see a mix. A memo hit is one identity check; a new root state whose table
+        # is unchanged costs two lookups.
+        memo: tuple[Any, Any, Any] = (None, None, uninitialized)
 
         def selector(state: Any) -> Any:
-            last = memo[0]
+            nonlocal memo
+            last = memo
             if state is last[0]:
                 return last[2]
             try:
@@ -165,7 +167,7 @@ class Endpoint(Generic[A, R]):
                     result = entries[key]
                 except KeyError:
                     result = uninitialized
-            memo[0] = (state, entries, result)
+            memo = (state, entries, result)
             return result
 
         # It reads state[path] alone: store.watch skips it while that slice is unchanged.
