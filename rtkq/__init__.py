@@ -6,7 +6,7 @@ The public surface is re-exported here; every module behind it is private.
 from __future__ import annotations
 
 from ._base_query import fetch_base_query, retry
-from ._draft import apply_patches, produce, produce_with_patches
+from ._draft import NOTHING, apply_patches, produce, produce_with_patches
 from ._exceptions import QueryError, SchemaError
 from ._freeze import freeze, thaw
 from ._query._cache_key import default_serialize_query_args
@@ -37,7 +37,8 @@ from ._store._listener_middleware import ListenerMiddleware, create_listener_mid
 from ._store._selector import create_selector
 from ._store._slice import Slice, create_slice
 
-__all__ = [
+# Plain sorted order (tests/test_public_api.py pins it), not ruff's constants-first.
+__all__ = [  # noqa: RUF022
     "Action",
     "ActionCreator",
     "Api",
@@ -54,6 +55,7 @@ __all__ = [
     "MutationEndpoint",
     "MutationHandle",
     "MutationState",
+    "NOTHING",
     "PatchCollection",
     "QueryEndpoint",
     "QueryError",

@@ -12,14 +12,17 @@ from ._apply_patches import apply_patches
 from ._base import Draft
 from ._list_draft import ListDraft
 from ._map_draft import MapDraft
+from ._nothing import NOTHING, Nothing
 from ._produce import produce, produce_with_patches
 from ._record_draft import RecordDraft
 from ._set_draft import SetDraft
 
 __all__ = [
+    "NOTHING",
     "Draft",
     "ListDraft",
     "MapDraft",
+    "Nothing",
     "RecordDraft",
     "SetDraft",
     "apply_patches",

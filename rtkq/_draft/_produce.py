@@ -8,6 +8,7 @@ from typing import Any
 
 from ._base import DRAFT_TYPES, Draft, Scope
 from ._finish import NO_VALUE, Finisher, Patch
+from ._nothing import NOTHING
 from ._values import same_value, settle
 
 __all__ = ["produce", "produce_with_patches"]
@@ -21,9 +22,10 @@ def produce(base: Any, recipe: Recipe) -> Any:
 
     ``recipe(draft)`` mutates a draft of ``base`` like a dict, list or set (nested
     containers are drafts too), or returns a replacement value. It returns ``None``
-    (or the draft) to keep what it wrote. When nothing changed, ``base`` itself is
-    returned. When ``base`` is not a container (a number, a string, ``None``), the
-    recipe gets the value itself and what it returns (other than ``None``) replaces it.
+    (or the draft) to keep what it wrote; it returns :data:`~rtkq.NOTHING` to replace
+    the value by ``None``. When nothing changed, ``base`` itself is returned. When
+    ``base`` is not a container (a number, a string, ``None``), the recipe gets the
+    value itself and what it returns (other than ``None``) replaces it.
 
     A plain ``dict``/``list``/``set`` base is frozen first, so the result is always
     frozen. Values written into the draft are frozen when the recipe returns; see
@@ -97,6 +99,8 @@ def _run(base: Any, recipe: Recipe) -> tuple[Any, list[Patch], list[Patch]]:
         _check_result(result)
         if result is None:
             return base, [], []
+        if result is NOTHING:
+            return _replaced(base, None)
         return _replaced(base, settle(result))
     scope = Scope()
     root = make(base, scope)
@@ -113,6 +117,8 @@ def _run(base: Any, recipe: Recipe) -> tuple[Any, list[Patch], list[Patch]]:
                 f"({type(result).__name__}). Either change the draft and return None, or "
                 "return a replacement without touching the draft."
             )
+        if result is NOTHING:
+            return _replaced(base, None)
         return _replaced(base, fin.value(result))
     finally:
         scope.done = True

@@ -5,6 +5,10 @@ snapshot as JSON text, and ``meta``, its format and SHA-256. A save replaces bot
 single transaction in WAL mode, so a crash at any point leaves either the previous
 snapshot or the new one, never a mix. Only JSON is written or read (no pickle): a
 snapshot cannot run code when loaded.
+
+A cache holds users' data, so the file is created readable and writable by its owner
+only (mode 0600) whatever the umask; SQLite gives its WAL, shared-memory and journal
+files the mode of the database file.
 """
 
 from __future__ import annotations
@@ -24,6 +28,21 @@ __all__ = ["SQLitePersister"]
 _FORMAT = 1
 _TABLE = "rtkq_snapshot"
 _SCHEMA = f"CREATE TABLE IF NOT EXISTS {_TABLE} (part TEXT PRIMARY KEY, value TEXT NOT NULL)"
+_PRIVATE = 0o600
+
+
+def _create_private(path: str) -> None:
+    """Create ``path`` as an empty file (an empty SQLite database) with mode 0600.
+
+    SQLite would create it with 0644 minus the umask, readable by every local user;
+    its -wal, -shm and -journal files copy the database file's mode.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _PRIVATE)
+    except FileExistsError:
+        return
+    os.close(fd)
+    os.chmod(path, _PRIVATE)  # the umask may have removed owner bits from the open mode
 
 
 class SQLitePersister:
@@ -35,7 +54,7 @@ class SQLitePersister:
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        """Use the SQLite file at ``path`` (created on the first save).
+        """Use the SQLite file at ``path`` (created on the first save, mode 0600).
 
         Raises:
             TypeError: ``path`` is not a str or path-like.
@@ -51,6 +70,7 @@ class SQLitePersister:
     # -- connections -------------------------------------------------------------
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        _create_private(self.path)
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
         try:
             conn.execute("PRAGMA journal_mode=WAL")

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .._exceptions import SchemaError
 from .._freeze import freeze
 from .._schema import revalidate
+from ._infinite import check_pages, paging_flags
 from ._runtime import new_request_id
 from ._types import Tag
 
@@ -123,19 +124,34 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
                 stacklevel=4,
             )
             continue
-        items.append(
-            {
-                "query_cache_key": key,
-                "endpoint_name": name,
-                "arg": arg,
-                "value": value,
-                "request_id": new_request_id(),
-                "fulfilled_at": float(fulfilled_at),
-                "infinite": definition.is_infinite,
-                "provided_tags": tags,
-            }
-        )
+        written = {
+            "query_cache_key": key,
+            "endpoint_name": name,
+            "arg": arg,
+            "value": value,
+            "request_id": new_request_id(),
+            "fulfilled_at": float(fulfilled_at),
+            "infinite": definition.is_infinite,
+            "provided_tags": tags,
+        }
+        if definition.is_infinite:
+            written.update(_paging(definition, name, value, arg, where))
+        items.append(written)
     return items
+
+
+def _paging(definition: Any, name: str, value: Any, arg: Any, where: str) -> dict[str, bool]:
+    problem = check_pages(name, value)
+    if problem is not None:
+        raise _malformed(where, f"has unusable data: {problem}")
+    try:
+        return paging_flags(definition.infinite_query_options, value, arg)
+    except Exception as exc:
+        raise _malformed(
+            where,
+            f"has pages that endpoint {name!r} cannot page from: its page-param function "
+            f"raised {type(exc).__name__}: {exc}",
+        ) from exc
 
 
 def _mutations(api: Api, raw: Any) -> list[dict[str, Any]]:

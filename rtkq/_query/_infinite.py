@@ -25,8 +25,10 @@ __all__ = [
     "DIRECTIONS",
     "MISSING",
     "InfiniteQueryContext",
+    "check_pages",
     "execute_infinite",
     "next_param",
+    "paging_flags",
     "validate_infinite_options",
 ]
 
@@ -118,6 +120,43 @@ def next_param(options: Mapping[str, Any], direction: str, data: Any, arg: Any) 
     return previous(pages[0], pages, params[0], params, arg)
 
 
+def paging_flags(options: Mapping[str, Any], data: Any, arg: Any) -> dict[str, bool]:
+    """``has_next_page`` / ``has_previous_page`` of an infinite entry holding ``data``.
+
+    The one place they are derived, for fetched pages and for data written by
+    ``upsert_query_entries``, ``upsert_query_data`` and ``hydrate`` alike.
+
+    Raises:
+        Exception: whatever ``get_next_page_param`` / ``get_previous_page_param`` raise.
+    """
+    return {
+        "has_next_page": next_param(options, "forward", data, arg) is not None,
+        "has_previous_page": next_param(options, "backward", data, arg) is not None,
+    }
+
+
+def check_pages(endpoint_name: str, data: Any) -> str | None:
+    """What is wrong with ``data`` as an infinite entry's data, or ``None`` if nothing."""
+    if not isinstance(data, Mapping) or "pages" not in data or "page_params" not in data:
+        return (
+            f"the data of infinite endpoint {endpoint_name!r} must be "
+            f"{{'pages': [...], 'page_params': [...]}}, got {data!r}"
+        )
+    pages, params = data["pages"], data["page_params"]
+    if isinstance(pages, (str, bytes, Mapping)) or not hasattr(pages, "__len__"):
+        return f"'pages' of infinite endpoint {endpoint_name!r} must be a list, got {pages!r}"
+    if isinstance(params, (str, bytes, Mapping)) or not hasattr(params, "__len__"):
+        return (
+            f"'page_params' of infinite endpoint {endpoint_name!r} must be a list, got {params!r}"
+        )
+    if len(pages) != len(params):
+        return (
+            f"infinite endpoint {endpoint_name!r} got {len(pages)} pages and "
+            f"{len(params)} page_params; give one param per page"
+        )
+    return None
+
+
 async def execute_infinite(
     runtime: Runtime,
     definition: EndpointDefinition,
@@ -201,8 +240,7 @@ async def execute_infinite(
             True,
             new_data,
             meta,
-            has_next_page=next_param(options, "forward", new_data, arg) is not None,
-            has_previous_page=next_param(options, "backward", new_data, arg) is not None,
+            **paging_flags(options, new_data, arg),
         )
     except asyncio.CancelledError:
         raise

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from .._types import AnyMap, lookup
+from ._clock import epoch_now
 from ._paused import PausedMutations
 from ._requests import Running
 from ._types import QueryState, Tag
@@ -60,7 +60,6 @@ class RuntimeBase:
         # invalidation starts for that entry has landed.
         self.layer_drops: dict[str, list[str]] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._clock_origin = 0.0
         # Mutations that may not send yet: same-scope ones queue in dispatch order.
         self.scopes: dict[str, collections.deque[str]] = {}
         self.waiting: set[str] = set()
@@ -114,10 +113,6 @@ class RuntimeBase:
                 "initiate() must be dispatched while an asyncio event loop is running: "
                 "call it from a coroutine (e.g. inside asyncio.run(main()))."
             ) from None
-        if loop is not self.loop:
-            # Timestamps follow the loop clock (contract §6), anchored to the wall clock
-            # once, so that fast-forwarded loop time also ages entries.
-            self._clock_origin = time.time() - loop.time()
         self.loop = loop
         if self.gc_deferred:
             keys, self.gc_deferred = self.gc_deferred, set()
@@ -134,11 +129,8 @@ class RuntimeBase:
         return self.bind_loop()
 
     def now(self) -> float:
-        """``time.time()``-like seconds that advance with the running loop's clock."""
-        loop = self.loop
-        if loop is None:
-            return time.time()
-        return self._clock_origin + loop.time()
+        """``time.time()``-like seconds that advance with the loop's clock (``_clock``)."""
+        return epoch_now(self.loop)
 
     def is_running(self, key: str) -> bool:
         """Whether a request for ``key`` runs that a new initiate may join.

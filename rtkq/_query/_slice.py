@@ -325,17 +325,30 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             entry = written.get(key) or lookup(current, key)
             if entry is None and key not in layered:
                 # A new entry (the common case of a bulk write): built once, directly.
-                kind = InfiniteQueryState if item.get("infinite") else QueryState
-                written[key] = kind(
-                    status=_FULFILLED,
-                    data=item["value"],
-                    endpoint_name=item["endpoint_name"],
-                    original_args=item["arg"],
-                    request_id=item["request_id"],
-                    started_at=item["fulfilled_at"],
-                    fulfilled_at=item["fulfilled_at"],
-                    query_cache_key=key,
-                )
+                if item.get("infinite"):
+                    written[key] = InfiniteQueryState(
+                        status=_FULFILLED,
+                        data=item["value"],
+                        endpoint_name=item["endpoint_name"],
+                        original_args=item["arg"],
+                        request_id=item["request_id"],
+                        started_at=item["fulfilled_at"],
+                        fulfilled_at=item["fulfilled_at"],
+                        query_cache_key=key,
+                        has_next_page=item.get("has_next_page", False),
+                        has_previous_page=item.get("has_previous_page", False),
+                    )
+                else:
+                    written[key] = QueryState(
+                        status=_FULFILLED,
+                        data=item["value"],
+                        endpoint_name=item["endpoint_name"],
+                        original_args=item["arg"],
+                        request_id=item["request_id"],
+                        started_at=item["fulfilled_at"],
+                        fulfilled_at=item["fulfilled_at"],
+                        query_cache_key=key,
+                    )
                 if item.get("provided_tags") is not None:
                     tags.append((key, item["provided_tags"]))
                 continue
@@ -352,6 +365,9 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 "original_args": item["arg"],
                 "fulfilled_at": item["fulfilled_at"],
             }
+            if isinstance(entry, InfiniteQueryState):
+                changes["has_next_page"] = item.get("has_next_page", False)
+                changes["has_previous_page"] = item.get("has_previous_page", False)
             if entry.request_id is None:
                 changes["request_id"] = item["request_id"]
             # else: the entry keeps its request id, so a request in flight still lands.

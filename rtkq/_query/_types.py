@@ -94,9 +94,10 @@ class _StatusFlags:
 class QueryState(_StatusFlags, Generic[R_co]):
     """The cache entry of one query, as selectors return it.
 
-    ``started_at`` and ``fulfilled_at`` are ``time.time()`` seconds. A refetch keeps the
-    previous ``data`` while pending; a failed refetch keeps the last good ``data`` and
-    sets ``error``.
+    ``started_at`` and ``fulfilled_at`` are seconds since the epoch, advanced by the
+    event loop's clock (so fast-forwarded loop time ages entries too). A refetch keeps
+    the previous ``data`` while pending; a failed refetch keeps the last good ``data``
+    and sets ``error``.
     """
 
     status: QueryStatus = QueryStatus.UNINITIALIZED

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +9,9 @@ from .._draft import apply_patches, produce_with_patches
 from .._freeze import freeze
 from .._store._action import Action
 from .._types import lookup
+from ._clock import epoch_now
 from ._handles import MutationHandle, QueryHandle
+from ._infinite import check_pages, paging_flags
 from ._patch_collection import PatchCollection
 from ._runtime import Runtime, new_request_id
 from ._tags import keys_for_tags, normalize_tag
@@ -341,13 +342,18 @@ class ApiUtil:
         """One action that writes many entries: ``[{"endpoint_name", "arg", "value"}, ...]``.
 
         Entries are created when missing and provide their tags; entries without a
-        subscriber are collected after ``keep_unused_data_for``.
+        subscriber are collected after ``keep_unused_data_for``. An infinite endpoint's
+        value is ``{"pages": [...], "page_params": [...]}``; its ``has_next_page`` /
+        ``has_previous_page`` are derived from them as for fetched pages.
 
         Raises:
             KeyError: an unknown endpoint.
-            TypeError: an item without ``endpoint_name``, ``arg`` and ``value``.
+            TypeError: an item without ``endpoint_name``, ``arg`` and ``value``, or an
+                infinite endpoint's value without matching ``pages`` and ``page_params``.
+            Exception: what an infinite endpoint's ``get_next_page_param`` or
+                ``get_previous_page_param`` raised for the value.
         """
-        now = time.time()
+        now = epoch_now()
         items = []
         for item in entries:
             if not isinstance(item, Mapping) or not (
@@ -360,18 +366,22 @@ class ApiUtil:
             endpoint = self._endpoint(item["endpoint_name"])
             value = freeze(item["value"])
             arg = item["arg"]
-            items.append(
-                {
-                    "query_cache_key": endpoint.cache_key(arg),
-                    "endpoint_name": endpoint.name,
-                    "arg": arg,
-                    "value": value,
-                    "request_id": new_request_id(),
-                    "fulfilled_at": now,
-                    "infinite": endpoint.definition.is_infinite,
-                    "provided_tags": self._provided(endpoint, value, arg),
-                }
-            )
+            written = {
+                "query_cache_key": endpoint.cache_key(arg),
+                "endpoint_name": endpoint.name,
+                "arg": arg,
+                "value": value,
+                "request_id": new_request_id(),
+                "fulfilled_at": now,
+                "infinite": endpoint.definition.is_infinite,
+                "provided_tags": self._provided(endpoint, value, arg),
+            }
+            if endpoint.definition.is_infinite:
+                problem = check_pages(endpoint.name, value)
+                if problem is not None:
+                    raise TypeError(f"Cannot upsert {written['query_cache_key']!r}: {problem}.")
+                written.update(paging_flags(endpoint.definition.infinite_query_options, value, arg))
+            items.append(written)
         return Action(self._api.action_types.upsert_query_entries, items)
 
     def upsert_query_data(self, endpoint_name: str, arg: Any, data: Any) -> Thunk:
@@ -426,7 +436,7 @@ class ApiUtil:
         from ._hydrate import hydrate_payload
 
         payload = hydrate_payload(
-            self._api, dehydrated, max_age=max_age, buster=buster, now=time.time()
+            self._api, dehydrated, max_age=max_age, buster=buster, now=epoch_now()
         )
         return Action(self._api.action_types.hydrate, payload)
 

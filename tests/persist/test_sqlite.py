@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -153,3 +154,40 @@ def test_tampered_rows_are_refused(tmp_path: Path, sql: str, match: str) -> None
 def test_path_must_be_path_like() -> None:
     with pytest.raises(TypeError, match="path must be a str or path-like"):
         SQLitePersister(3)  # type: ignore[arg-type]
+
+
+class _WatchingFiles(SQLitePersister):
+    """Records the mode of every file next to the database after each statement."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.modes: dict[str, set[int]] = {}
+
+    def _execute(self, conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        result = super()._execute(conn, sql, params)
+        for file in Path(self.path).parent.iterdir():
+            self.modes.setdefault(file.name, set()).add(file.stat().st_mode & 0o777)
+        return result
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+@pytest.mark.parametrize("umask", [0o000, 0o022, 0o077])
+def test_every_file_sqlite_creates_is_private_whatever_the_umask(
+    tmp_path: Path, umask: int
+) -> None:
+    path = tmp_path / "cache.db"
+    persister = _WatchingFiles(path)
+    previous = os.umask(umask)
+    try:
+        persister.save(SNAPSHOT)
+        persister.save({**SNAPSHOT, "buster": "again"})  # over an existing file too
+        assert SQLitePersister(path).load() == {**SNAPSHOT, "buster": "again"}
+    finally:
+        os.umask(previous)
+    assert {"cache.db", "cache.db-wal", "cache.db-shm"} <= set(persister.modes)
+    assert {name: modes for name, modes in persister.modes.items()} == {
+        name: {0o600} for name in persister.modes
+    }
+    assert {file.name: file.stat().st_mode & 0o777 for file in tmp_path.iterdir()} == {
+        file.name: 0o600 for file in tmp_path.iterdir()
+    }

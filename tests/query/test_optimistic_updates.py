@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from rtkq import PatchCollection, QueryError, QueryStatus, freeze
+from rtkq import NOTHING, PatchCollection, QueryError, QueryStatus, freeze
 
 from ._support import FakeBaseQuery, make_api, make_store, turns
 
@@ -291,3 +291,31 @@ async def test_a_recipe_that_mutates_and_returns_another_value_is_a_value_error(
     with pytest.raises(ValueError, match="both changed its draft and returned"):
         store.dispatch(api.util.update_query_data("post", "3", recipe))
     assert store.get_state() is before
+
+
+async def test_a_recipe_returning_nothing_sets_the_data_to_none_and_undo_restores_it() -> None:
+    api = make_api(base_query=FakeBaseQuery(lambda args: {"data": {"id": args}}))
+    store = make_store(api)
+    await store.dispatch(api.endpoints.get_item.initiate(1))
+    collection = store.dispatch(api.util.update_query_data("get_item", 1, lambda d: NOTHING))
+    state = api.endpoints.get_item.select(1)(store.get_state())
+    assert state.data is None and state.is_success
+    assert collection.patches == [{"op": "replace", "path": [], "value": None}]
+    collection.undo()
+    assert api.endpoints.get_item.select(1)(store.get_state()).data == {"id": 1}
+
+
+async def test_update_cached_data_in_a_lifecycle_may_return_nothing() -> None:
+    async def clear_on_load(arg: Any, ctx: Any) -> None:
+        await ctx.cache_data_loaded
+        ctx.update_cached_data(lambda draft: NOTHING)
+
+    api = make_api(
+        lambda build: {
+            "get_item": build.query(query=lambda a: a, on_cache_entry_added=clear_on_load)
+        }
+    )
+    store = make_store(api)
+    assert (await store.dispatch(api.endpoints.get_item.initiate(7))).data == 7
+    await turns()
+    assert api.endpoints.get_item.select(7)(store.get_state()).data is None

@@ -256,3 +256,21 @@ def test_upsert_bad_input() -> None:
         api.util.upsert_query_entries([{"endpoint_name": "post", "arg": 1}])
     with pytest.raises(KeyError, match="No endpoint named 'nope'"):
         api.util.upsert_query_data("nope", 1, {})
+
+
+@pytest.mark.looptime
+async def test_upserted_entries_are_stamped_by_the_loop_clock_like_fetched_ones() -> None:
+    # fulfilled_at: epoch seconds advanced by the loop clock (contract §3), whoever
+    # writes the entry; fast-forwarded time ages upserts as it ages fetches.
+    api = make_api()
+    store = make_store(api)
+    fetched = await store.dispatch(api.endpoints.get_item.initiate(1))
+    await asyncio.sleep(100)
+    store.dispatch(
+        api.util.upsert_query_entries([{"endpoint_name": "get_item", "arg": 2, "value": 2}])
+    )
+    upserted = api.endpoints.get_item.select(2)(store.get_state())
+    assert fetched.fulfilled_at is not None and upserted.fulfilled_at is not None
+    assert upserted.fulfilled_at - fetched.fulfilled_at == pytest.approx(100, abs=0.5)
+    refetched = await store.dispatch(api.endpoints.get_item.initiate(1, force_refetch=True))
+    assert refetched.fulfilled_at == pytest.approx(upserted.fulfilled_at, abs=0.5)
