@@ -72,6 +72,9 @@ class Store:
     def __init__(self, reducer: Reducer, preloaded_state: Any = None) -> None:
         _check_reducer(reducer)
         self._reducer = reducer
+        # What dispatch runs: the reducer, or an instrument around it (see _instrument).
+        self._reduce: Reducer = reducer
+        self._lift: Callable[[Reducer], Reducer] | None = None
         self._state = preloaded_state
         self._listeners: tuple[Listener, ...] = ()
         self._lock = threading.Lock()
@@ -109,7 +112,7 @@ class Store:
         with self._lock:
             self._reducing = ident
             try:
-                self._state = self._reducer(self._state, action)
+                self._state = self._reduce(self._state, action)
             finally:
                 self._reducing = None
         listeners = self._listeners
@@ -304,7 +307,28 @@ class Store:
         """
         _check_reducer(reducer)
         self._reducer = reducer
+        self._reduce = reducer if self._lift is None else self._lift(reducer)
         self.dispatch(Action(REPLACE))
+
+    def _instrument(self, lift: Callable[[Reducer], Reducer] | None) -> None:
+        """Reduce every action through ``lift(reducer)`` from now on (``None``: stop).
+
+        For tools that record or rewrite the history (the Redux DevTools): the lifted
+        reducer sees each action the store reduces, under the store's lock, and may
+        return a state other than the reducer's (time travel). ``replace_reducer``
+        lifts the new reducer too. One instrument at a time.
+
+        Raises:
+            RuntimeError: another instrument is installed.
+        """
+        with self._lock:
+            if lift is not None and self._lift is not None:
+                raise RuntimeError(
+                    "This store is already instrumented (e.g. connected to the Redux "
+                    "DevTools). Close that link first: await link.aclose()."
+                )
+            self._lift = lift
+            self._reduce = self._reducer if lift is None else lift(self._reducer)
 
 
 def _not_an_action(action: Any) -> str:

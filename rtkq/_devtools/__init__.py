@@ -1,0 +1,1 @@
+"""The Redux DevTools link (``rtkq.devtools``); needs the ``websockets`` package."""
