@@ -51,7 +51,8 @@ async def connect_devtools(
     Raises:
         TypeError: ``store`` is not a store, or an argument has the wrong type.
         ValueError: ``port``, ``max_age``, ``latency`` or a feature name is out of range.
-        RuntimeError: no running event loop, or the store is connected already.
+        RuntimeError: no running event loop, the store is connected already, or it
+            is closed.
     """
     if not isinstance(store, Store):
         raise TypeError(

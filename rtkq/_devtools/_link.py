@@ -16,7 +16,7 @@ import contextlib
 import threading
 import uuid
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -95,7 +95,7 @@ class DevToolsLink:
         self._connected = asyncio.Event()
         self._closed = False
         self._error: BaseException | None = None
-        self._remove_close_hook: Any = None
+        self._remove_close_hook: Callable[[], None] | None = None
 
     # -- public ------------------------------------------------------------------------
     @property
@@ -145,11 +145,14 @@ class DevToolsLink:
 
     # -- starting ------------------------------------------------------------------------
     async def start(self) -> None:
-        self._encoder = MessageEncoder(find_runtimes(self.store))
-        self._instrument.install()
-        on_close = getattr(self.store, "on_close", None)
-        if on_close is not None:
-            self._remove_close_hook = on_close(self.aclose)
+        # First, so that a closed store refuses before anything starts.
+        self._remove_close_hook = self.store.on_close(self.aclose)
+        try:
+            self._encoder = MessageEncoder(find_runtimes(self.store))
+            self._instrument.install()
+        except BaseException:
+            self._remove_close_hook()
+            raise
         self._task = asyncio.create_task(self._run(), name="rtkq-devtools")
         await self._first_attempt.wait()
 

@@ -352,3 +352,14 @@ def test_the_public_surface() -> None:
         "DevToolsWarning",
         "connect_devtools",
     ]
+
+
+async def test_closing_the_store_closes_its_link(devtools_server: Any, monitor: Monitor) -> None:
+    store = make_store()
+    link = await connect_devtools(store, port=devtools_server.port, latency=0)
+    await monitor.next("START", link.instance_id)
+    await store.aclose()
+    assert not link.connected
+    await monitor.next("DISCONNECTED")
+    with pytest.raises(RuntimeError, match="closed"):
+        await connect_devtools(store, port=devtools_server.port)
