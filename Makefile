@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test demo bench lint typecheck pytest clean
+.PHONY: test demo bench lint typecheck pytest clean devtools-server
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict rtkq
 
-pytest: $(STAMP)
+# The DevTools browser tests drive Debian's Chromium (installed here on first use); the
+# DevTools server itself is installed by its test fixture on first use (npm ci).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
+
+$(CHROMIUM):
+	$(APT_INSTALL) chromium || { $(SUDO) apt-get update -qq && $(APT_INSTALL) chromium; }
+
+pytest: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest --cov=rtkq --cov-report=term --cov-fail-under=90
 
 test: lint typecheck pytest
@@ -28,6 +37,10 @@ test: lint typecheck pytest
 # examples/demo.py runs against it; it stops when the demo ends.
 demo: $(STAMP)
 	$(PY) examples/run_demo.py $(if $(PORT),--port $(PORT),)
+
+# The Redux DevTools server on loopback (DEVTOOLS_PORT, default 8000) until Ctrl-C.
+devtools-server: $(STAMP)
+	$(PY) tests/devtools/server/devtools_server.py --port $(or $(DEVTOOLS_PORT),8000)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks $(if $(QUICK),--quick,)

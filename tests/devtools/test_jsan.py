@@ -75,7 +75,7 @@ def test_shared_structure_is_written_once() -> None:
 
 def test_references_under_keys_that_are_not_words() -> None:
     shared = pvector([1, 2])
-    value = pmap({"get_post(1)": shared, "other": shared, 'q"uote': pset([shared])})
+    value = {"get_post(1)": shared, "other": shared, 'q"uote': pset([shared])}  # ordered
     text = Encoder().dumps(value)
     assert json.loads(text)["other"] == {"$jsan": '$["get_post(1)"]'}
     assert decode(text)["other"] == [1, 2]
