@@ -36,7 +36,7 @@ test: lint typecheck pytest
 # The posts server runs in-process on a free port (PORT=8000 to pick one) while
 # examples/demo.py runs against it; it stops when the demo ends.
 demo: $(STAMP)
-	$(PY) examples/run_demo.py $(if $(PORT),--port $(PORT),)
+	$(PY) examples/run_demo.py $(if $(PORT),--port $(PORT),) $(if $(DEVTOOLS),--devtools,)
 
 # The Redux DevTools server on loopback (DEVTOOLS_PORT, default 8000) until Ctrl-C.
 devtools-server: $(STAMP)

@@ -462,8 +462,15 @@ STEPS = (
 )
 
 
-async def run_demo(base_url: str, console: Console | None = None) -> bool:
-    """Run every step against the server at ``base_url``; True when all checks passed."""
+async def run_demo(
+    base_url: str, console: Console | None = None, *, devtools_port: int | None = None
+) -> bool:
+    """Run every step against the server at ``base_url``; True when all checks passed.
+
+    With ``devtools_port``, the store is shown in the Redux DevTools server on that
+    loopback port; in a terminal the demo waits for Enter before it starts (time to
+    connect the DevTools) and before it ends (time to look around).
+    """
     if console is None:
         console = Console(highlight=False)
         if not console.is_terminal:  # piped or captured: wide enough for the tables
@@ -471,11 +478,15 @@ async def run_demo(base_url: str, console: Console | None = None) -> bool:
     demo = Demo(base_url, console)
     console.print(f"[bold]rtkq demo[/] against the posts server at {base_url}")
     try:
+        if devtools_port is not None:
+            await watch_in_devtools(demo, devtools_port)
         await demo.server.post("/admin/reset-stats")
         for step in STEPS:
             await step(demo)
         await demo.idle()
         summary(demo, await demo.stats())
+        if devtools_port is not None:
+            await pause(demo.console, "the DevTools show the whole demo; press Enter to end it")
     finally:
         # Aborts what still runs, stops polling and timers, closes rtkq's HTTP client.
         await demo.store.aclose()
@@ -484,6 +495,27 @@ async def run_demo(base_url: str, console: Console | None = None) -> bool:
     verdict = "[bold green]all checks passed[/]" if ok else "[bold red]some checks failed[/]"
     console.print(f"demo finished: {verdict}")
     return ok
+
+
+async def watch_in_devtools(demo: Demo, port: int) -> None:
+    """Connect the demo's store to the Redux DevTools server on ``port``."""
+    from rtkq.devtools import connect_devtools
+
+    link = await connect_devtools(demo.store, port=port, name="rtkq demo", max_age=500)
+    state = "connected" if link.connected else "not reachable yet (retrying)"
+    demo.console.print(
+        f"[bold]Redux DevTools[/]: {state}. Open http://127.0.0.1:{port}/ , then Settings "
+        f"-> Connection: custom, hostname 127.0.0.1, port {port}, Connect; the store is "
+        "listed as 'rtkq demo' (its queries are in the RTK Query tab)."
+    )
+    await pause(demo.console, "press Enter to start the demo")
+
+
+async def pause(console: Console, prompt: str) -> None:
+    """Wait for Enter in a terminal; go on at once when the input is not one."""
+    if sys.stdin.isatty():
+        console.print(f"[dim]{prompt}[/]")
+        await asyncio.to_thread(sys.stdin.readline)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,11 @@ so nothing is left behind when the demo ends or fails.
 
     python examples/run_demo.py                  # a free port, 50 ms of server latency
     python examples/run_demo.py --port 8000 --latency 0.2
+    python examples/run_demo.py --devtools       # also shown in the Redux DevTools
+
+``--devtools`` (``make demo DEVTOOLS=1``) also starts the Redux DevTools server
+(``@redux-devtools/cli``, installed with npm on first use) on a loopback port and
+connects the demo's store to it.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from demo import run_demo
 from posts_server import create_app, running_server
@@ -30,7 +36,31 @@ def main(argv: list[str] | None = None) -> int:
         default=0.05,
         help="seconds the server waits per request, so pending states are visible",
     )
+    parser.add_argument(
+        "--devtools",
+        action="store_true",
+        help="start the Redux DevTools server and show the demo's store in it",
+    )
+    parser.add_argument("--devtools-port", type=int, default=0, help="0 (default): a free port")
     args = parser.parse_args(argv)
+    if args.devtools:
+        return _with_devtools(args)
+    return _run(args, None)
+
+
+def _with_devtools(args: argparse.Namespace) -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "devtools" / "server"))
+    from devtools_server import DevToolsServer
+
+    print("starting the Redux DevTools server (the first time installs it with npm ci)...")
+    with DevToolsServer(args.devtools_port) as devtools:
+        print(f"Redux DevTools server at {devtools.url}")
+        code = _run(args, devtools.port)
+    print("Redux DevTools server stopped")
+    return code
+
+
+def _run(args: argparse.Namespace, devtools_port: int | None) -> int:
     app = create_app(None, latency=args.latency)
     try:
         server = running_server(app, args.host, args.port)
@@ -44,11 +74,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     try:
-        ok = asyncio.run(run_demo(base_url))
+        ok = asyncio.run(run_demo(base_url, devtools_port=devtools_port))
     finally:
         server.__exit__(None, None, None)
         app.state.server.close()
     print("server stopped")
+    if devtools_port is None:
+        print("Watch it in the Redux DevTools (time travel included): make demo DEVTOOLS=1")
     return 0 if ok else 1
 
 

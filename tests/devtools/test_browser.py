@@ -2,7 +2,8 @@
 
 One browser session for the whole tier: connect the UI to the server, find the store by
 its name, read its action list and the RTK Query tab with a real query, then click
-Jump and watch the store's state change. The screenshot in the README comes from here.
+Jump and watch the store's state change. The screenshot in the README comes from here:
+``RTKQ_SCREENSHOTS=1`` writes it to docs/ (otherwise it goes to a temporary directory).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from rtkq.devtools import connect_devtools
 from tests._live_server import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; `make test` installs it when missing
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "devtools-rtk-query.png"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 counter = create_slice("counter", 0, {"inc": lambda state, action: state + 1})
 
@@ -54,8 +55,9 @@ async def wait_for(predicate: Any, timeout: float = 10) -> None:
 
 
 async def test_the_web_ui_shows_the_store_and_jumps_it(
-    devtools_server: Any, live_server: LiveServer
+    devtools_server: Any, live_server: LiveServer, tmp_path: Path
 ) -> None:
+    shots = DOCS if os.environ.get("RTKQ_SCREENSHOTS") == "1" else tmp_path
     assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: `make test` installs it"
     api = create_api(
         base_query=fetch_base_query(live_server(app)),
@@ -107,8 +109,9 @@ async def test_the_web_ui_shows_the_store_and_jumps_it(
                 await page.get_by_text("fulfilled", exact=True).first.wait_for()
                 await page.get_by_text("Data", exact=True).click()
                 await page.get_by_text('"Hello DevTools"').first.wait_for()
-                SCREENSHOT.parent.mkdir(exist_ok=True)
-                await page.screenshot(path=str(SCREENSHOT))
+                shot = shots / "devtools-rtk-query.png"
+                await page.screenshot(path=str(shot))
+                assert shot.read_bytes().startswith(b"\x89PNG")
                 await page.get_by_text("Tags(1)", exact=True).click()
                 await page.get_by_text('"Post"', exact=True).first.wait_for()
 

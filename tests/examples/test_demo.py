@@ -72,6 +72,7 @@ def test_the_demo_runs_every_step_and_exits_0() -> None:
         assert position >= 0, f"{marker!r} is out of order in:\n{out}"
     # Every action line names an action type the api dispatched.
     assert out.count("action executeQuery/pending get_posts(null)") >= 3
+    assert "Watch it in the Redux DevTools (time travel included): make demo DEVTOOLS=1" in out
     assert result.stderr == ""
 
 
