@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._store._action import Action
 
@@ -25,8 +25,7 @@ INIT = Action("@@INIT")
 Reducer = Callable[[Any, Any], Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Recorded:
+class Recorded(NamedTuple):
     """One action of the history: as dispatched, and when (milliseconds since the epoch)."""
 
     action: Any
@@ -238,14 +237,17 @@ class History:
             self.unsent, self.changed = [], True
 
     def _commit_excess(self, count: int) -> None:
+        # In place: this runs for every action once the history is full.
         gone = self.staged[1 : count + 1]
         for action_id in gone:
             del self.actions[action_id]
-        self.skipped.difference_update(gone)
-        self.staged = [0, *self.staged[count + 1 :]]
+        if self.skipped:
+            self.skipped.difference_update(gone)
+        del self.staged[1 : count + 1]
         self.committed = self.states[count]
-        self.states = self.states[count:]
-        self.errors = [None, *self.errors[count + 1 :]]
+        del self.states[:count]
+        del self.errors[1 : count + 1]
+        self.errors[0] = None
         self.index = max(0, self.index - count)
 
     def _rewrite(

@@ -32,8 +32,9 @@ _PATH_PART = re.compile(r'\.([A-Za-z0-9_]+)|\[(\d+)\]|\["((?:[^\\"]|\\.)*)"\]', 
 _SEQUENCES = (PVector, list, tuple)
 _SETS = (PSet, set, frozenset)
 
-# Converts a container to plain JSON given a function that encodes its children.
-Special = Callable[[Any, str, "Encoder"], Any]
+# Converts an immutable value of one type to plain JSON (children through the encoder).
+Special = Callable[[Any, "Encoder"], Any]
+_PLAIN = frozenset({str, int, bool, type(None)})
 
 
 def path_key(path: str, key: str) -> str | None:
@@ -58,20 +59,32 @@ def _key(key: Any) -> str:
 
 
 class Encoder:
-    """Encode Python values to jsan, one message at a time.
+    """Encode Python values to jsan, one document at a time.
 
-    ``specials`` maps a type to a function ``(value, path, encoder) -> plain`` for types
-    that need a shape of their own (the api slice's entries). Every container written
-    is remembered by identity until :meth:`reset`, so the message may only reference
-    what it contains: call :meth:`reset` before each message.
+    ``specials`` maps a type to a function ``(value, encoder) -> plain`` for immutable
+    types that need a shape of their own (the api slice's entries). Their plain form is
+    kept from one message to the next (an entry that did not change costs a lookup),
+    and written in full wherever it occurs.
+
+    Containers are remembered by identity until :meth:`reset`, so a document may only
+    reference what it contains: call :meth:`reset` before each document, and
+    :meth:`next_message` before each message (it forgets cached forms not used since
+    the previous message).
     """
 
     def __init__(self, specials: Mapping[type, Special] | None = None) -> None:
         self._specials = dict(specials or {})
         # id -> (object, path): holding the object keeps its id from being reused.
         self._seen: dict[int, tuple[Any, str]] = {}
+        # id -> (object, plain form), this message's and the previous one's.
+        self._cache: dict[int, tuple[Any, Any]] = {}
+        self._previous: dict[int, tuple[Any, Any]] = {}
 
     def reset(self) -> None:
+        self._seen = {}
+
+    def next_message(self) -> None:
+        self._previous, self._cache = self._cache, {}
         self._seen = {}
 
     def dumps(self, value: Any) -> str:
@@ -82,62 +95,73 @@ class Encoder:
         finally:
             self.reset()
 
+    def cached(self, value: Any, convert: Callable[[Any, Encoder], Any]) -> Any:
+        """The plain form of immutable ``value``, ``convert(value, self)`` on a miss."""
+        key = id(value)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._previous.get(key)
+            if hit is None or hit[0] is not value:
+                hit = (value, convert(value, self))
+            self._cache[key] = hit
+        return hit[1]
+
     def encode(self, value: Any, path: str | None) -> Any:
         """Return ``value`` as plain JSON; ``path`` is where it goes (``None``: unaddressable)."""
-        if value is None or value is True or value is False:
-            return value
         kind = type(value)
-        if kind is str or kind is int:
+        if kind in _PLAIN:
             return value
         if kind is float:
             return value if math.isfinite(value) else _special_float(value)
-        if isinstance(value, enum.Enum):
+        special = self._specials.get(kind)
+        if special is not None:
+            return self.cached(value, special)
+        shape = _SHAPES.get(kind) or _shape(kind)
+        if shape == "enum":
             return self.encode(value.value, path)
-        if isinstance(value, (str, int)):
-            return str(value) if isinstance(value, str) else int(value)
-        if isinstance(value, float):
+        if shape == "str":
+            return str(value)
+        if shape == "int":
+            return int(value)
+        if shape == "float":
             return self.encode(float(value), path)
+        if shape == "bytes":
+            return value.decode("utf-8", "replace")
+        if shape == "repr":
+            return repr(value)
         seen = self._seen.get(id(value))
         if seen is not None:
             return {"$jsan": seen[1]}
-        special = self._specials.get(kind)
-        if isinstance(value, Mapping):
+        if shape == "map":
             if not value:
                 return {}
             self.remember(value, path)
-            if special is not None:
-                return special(value, path or "", self)
             return self.encode_mapping(value.items(), path)
-        if isinstance(value, _SEQUENCES + _SETS):
+        if shape == "seq":
             if not value:
                 return []
             self.remember(value, path)
-            if special is not None:
-                return special(value, path or "", self)
             return self.encode_items(value, path)
-        if special is not None:
-            self.remember(value, path)
-            return special(value, path or "", self)
-        if isinstance(value, Action):
-            self.remember(value, path)
+        self.remember(value, path)
+        if shape == "action":
             return self.encode_mapping(_action_fields(value), path)
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            self.remember(value, path)
-            fields = ((f.name, getattr(value, f.name)) for f in dataclasses.fields(value))
-            return self.encode_mapping(fields, path)
-        if isinstance(value, bytes):
-            return value.decode("utf-8", "replace")
-        return repr(value)
+        fields = ((f.name, getattr(value, f.name)) for f in dataclasses.fields(value))
+        return self.encode_mapping(fields, path)
 
     def encode_mapping(self, items: Any, path: str | None) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        specials = self._specials
         for raw_key, item in items:
-            key = _key(raw_key)
-            child = None if path is None else path_key(path, key)
+            key = raw_key if type(raw_key) is str else _key(raw_key)
+            kind = type(item)
             if key == "$jsan":  # jsan wraps a literal "$jsan" key's value in an array
                 out[key] = [self.encode(item, None)]
+            elif kind in _PLAIN:
+                out[key] = item
+            elif kind in specials:
+                out[key] = self.cached(item, specials[kind])
             else:
-                out[key] = self.encode(item, child)
+                out[key] = self.encode(item, None if path is None else path_key(path, key))
         return out
 
     def encode_items(self, items: Any, path: str | None) -> list[Any]:
@@ -151,9 +175,38 @@ class Encoder:
             self._seen[id(value)] = (value, path)
 
     def ref(self, value: Any) -> dict[str, str] | None:
-        """A reference to where ``value`` was written in this message, if it was."""
+        """A reference to where ``value`` was written in this document, if it was."""
         seen = self._seen.get(id(value))
         return None if seen is None else {"$jsan": seen[1]}
+
+
+# How each type is written, decided once per type (abstract-class checks are slow).
+_SHAPES: dict[type, str] = {}
+
+
+def _shape(kind: type) -> str:
+    if issubclass(kind, enum.Enum):
+        shape = "enum"
+    elif issubclass(kind, str):
+        shape = "str"
+    elif issubclass(kind, int):
+        shape = "int"
+    elif issubclass(kind, float):
+        shape = "float"
+    elif issubclass(kind, bytes):
+        shape = "bytes"
+    elif issubclass(kind, Mapping):
+        shape = "map"
+    elif issubclass(kind, _SEQUENCES + _SETS):
+        shape = "seq"
+    elif issubclass(kind, Action):
+        shape = "action"
+    elif dataclasses.is_dataclass(kind):
+        shape = "dataclass"
+    else:
+        shape = "repr"
+    _SHAPES[kind] = shape
+    return shape
 
 
 def _action_fields(action: Action) -> list[tuple[str, Any]]:

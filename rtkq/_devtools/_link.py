@@ -5,8 +5,10 @@ The store side of the protocol ``@redux-devtools/remote`` speaks: log in as an a
 on that channel and on ``sc-<socket id>`` (where a monitor answers one app), announce
 ``START`` and send the history (``STATE``), then each new action (``ACTION``). Sending
 happens in a task of its own: a dispatch only records the action and, at most once
-per batch, wakes that task. While the task is busy or waiting ``latency`` seconds
-after a send, new actions gather into one batched ``ACTION``.
+per batch, wakes that task. While the task is busy or waiting after a send (``latency``
+seconds, or three times what the send took if longer, so that serializing a big state
+takes at most a quarter of the loop's time), new actions gather into one batched
+``ACTION``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 import uuid
 import warnings
 from collections.abc import Callable, Mapping
@@ -250,6 +253,7 @@ class DevToolsLink:
             await self._wake.wait()
             self._wake.clear()
             self._wake_pending = False
+            started = time.perf_counter()
             snap, new = history.take_unsent()
             if snap is not None:
                 message = self._message(
@@ -269,8 +273,11 @@ class DevToolsLink:
             else:
                 continue
             await client.transmit("log", message)
-            if self.latency > 0:
-                await asyncio.sleep(self.latency)
+            # Serializing a big state takes a while: leave the loop at least three
+            # times as long to the application, whatever ``latency`` says.
+            pause = max(self.latency, 3 * (time.perf_counter() - started))
+            if pause > 0.001:
+                await asyncio.sleep(pause)
 
     def _lib_config(self) -> dict[str, Any]:
         return {"name": self.name, "type": "redux", "features": self.features}

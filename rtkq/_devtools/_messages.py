@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MessageEncoder", "is_api_slice"]
 
+_PLAIN = frozenset({str, int, bool, float})
 _API_KEYS = ("queries", "mutations", "provided", "config")
 _NO_ID = "__internal_without_id"  # the RTK Query tab's key for a tag without an id
 _MS_FIELDS = {"started_at": "startedTimeStamp", "fulfilled_at": "fulfilledTimeStamp"}
@@ -38,24 +39,38 @@ def _camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def _entry(value: Any, path: str, encoder: Encoder) -> dict[str, Any]:
+_FIELDS: dict[type, list[tuple[str, str, bool]]] = {}
+
+
+def _entry(value: Any, encoder: Encoder) -> dict[str, Any]:
+    fields = _FIELDS.get(type(value))
+    if fields is None:
+        fields = _FIELDS[type(value)] = [
+            (f.name, _MS_FIELDS.get(f.name) or _camel(f.name), f.name in _MS_FIELDS)
+            for f in dataclasses.fields(value)
+        ]
     out: dict[str, Any] = {}
-    for f in dataclasses.fields(value):
-        item = getattr(value, f.name)
+    for name, key, ms in fields:
+        item = getattr(value, name)
         if item is None:
             continue  # RTK leaves unset fields undefined
-        if f.name in _MS_FIELDS:
-            out[_MS_FIELDS[f.name]] = round(item * 1000)
-            continue
-        key = _camel(f.name)
-        out[key] = encoder.encode(item, path_key(path, key))
+        if ms:
+            out[key] = round(item * 1000)
+        elif type(item) in _PLAIN:
+            out[key] = item
+        else:
+            out[key] = encoder.encode(item, None)
     return out
 
 
-def _tag(value: Any, path: str, encoder: Encoder) -> dict[str, Any]:
+def _tag(value: Any, encoder: Encoder) -> dict[str, Any]:
     if value.id is None:
         return {"type": value.type}
-    return {"type": value.type, "id": encoder.encode(value.id, path_key(path, "id"))}
+    return {"type": value.type, "id": encoder.encode(value.id, None)}
+
+
+def _tags_list(value: Any, encoder: Encoder) -> list[Any]:
+    return [encoder.encode(tag, None) for tag in value]
 
 
 _SPECIALS = {
@@ -136,7 +151,7 @@ class MessageEncoder:
 
     # -- parts --------------------------------------------------------------------------
     def _start(self) -> Encoder:
-        self._encoder.reset()
+        self._encoder.next_message()
         self._subscriptions = {}  # taken once per message, shared by its states
         return self._encoder
 
@@ -198,10 +213,17 @@ class MessageEncoder:
         enc.remember(provided, path)
         tags_path = None if path is None else path_key(path, "tags")
         keys_path = None if path is None else path_key(path, "keys")
+        keys = provided.get("keys", {})
         return {
             "tags": enc.ref(tags) or self._tags(tags, tags_path),
-            "keys": enc.encode(provided.get("keys", {}), keys_path),
+            "keys": enc.ref(keys) or self._keys(keys, keys_path),
         }
+
+    def _keys(self, keys: Mapping[Any, Any], path: str | None) -> dict[str, Any]:
+        # {cache key: [tags]}: one entry per cached query, most unchanged between states.
+        enc = self._encoder
+        enc.remember(keys, path)
+        return {str(key): enc.cached(tags, _tags_list) for key, tags in keys.items()}
 
     def _tags(self, tags: Mapping[Any, Any], path: str | None) -> dict[str, Any]:
         # {type: {id: {cache keys}}}; ids without an id under the tab's own key.
@@ -218,10 +240,13 @@ class MessageEncoder:
             by_id: dict[str, Any] = {}
             for tag_id, keys in ids.items():
                 name = _NO_ID if tag_id is None else str(tag_id)
-                key_path = None if type_path is None else path_key(type_path, name)
-                by_id[name] = enc.ref(keys) or enc.encode(keys, key_path)
+                by_id[name] = enc.cached(keys, _sorted_keys)
             out[str(tag_type)] = by_id
         return out
+
+
+def _sorted_keys(keys: Any, encoder: Encoder) -> list[Any]:
+    return sorted(keys, key=str)
 
 
 def _subscriptions(runtime: Runtime) -> dict[str, Any]:
