@@ -127,7 +127,7 @@ class CacheLifecycles(RuntimeBase):
             )
         if not lifecycle.removed.done():
             lifecycle.removed.set_result(None)
-        if self.loop is not None:
+        if self.loop is not None and not self.closed:  # closing waits for them itself
             cancel_later(self.loop, lifecycle.task)
 
     def _track(self, task: asyncio.Task[Any] | None) -> asyncio.Task[Any] | None:

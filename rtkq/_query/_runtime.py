@@ -350,6 +350,6 @@ class Runtime(
             self.end_cache_lifecycle(key)
         for key in list(self.mutation_lifecycles):
             self.end_cache_lifecycle(key, mutation=True)
-        if self.loop is not None:
+        if self.loop is not None and not self.closed:  # closing waits for them itself
             for task in list(self.hook_tasks):
                 cancel_later(self.loop, task)

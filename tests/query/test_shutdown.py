@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from rtkq import QueryStatus, retry
+from rtkq import QueryStatus, on_offline, retry
 from rtkq._query._lifecycle import CLEANUP_GRACE
 
 from ._support import FakeBaseQuery, entry, make_api, make_store, turns
@@ -223,3 +223,20 @@ async def test_closing_one_store_leaves_another_store_of_the_same_api_running() 
     state = await running.dispatch(api.endpoints.get_item.initiate(1))
     assert state.data == 1
     await running.aclose()
+
+
+async def test_paused_mutations_and_their_resume_loop_end() -> None:
+    api = make_api(network_mode="online")
+    store = make_store(api)
+    store.dispatch(on_offline())
+    paused = store.dispatch(api.endpoints.update_item.initiate(1))
+    await turns()
+    resuming = store.dispatch(api.util.resume_paused_mutations())  # still offline: waits
+    await turns()
+    assert not resuming.done()
+
+    await store.aclose()
+
+    assert await paused == {"error": {"status": "CUSTOM_ERROR", "error": "Aborted"}}
+    assert resuming.done()
+    assert _leftover_tasks() == set()
