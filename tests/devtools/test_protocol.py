@@ -363,3 +363,19 @@ async def test_closing_the_store_closes_its_link(devtools_server: Any, monitor: 
     await monitor.next("DISCONNECTED")
     with pytest.raises(RuntimeError, match="closed"):
         await connect_devtools(store, port=devtools_server.port)
+
+
+async def test_dispatching_from_another_thread_is_recorded_and_sent(
+    devtools_server: Any, monitor: Monitor
+) -> None:
+    store = make_store()
+    async with await connect_devtools(store, port=devtools_server.port, latency=0) as link:
+        view = await watch(monitor, link.instance_id, lambda v: True)
+
+        def work() -> None:
+            for _ in range(5):
+                store.dispatch(counter.actions.inc())
+
+        await asyncio.to_thread(work)
+        await watch(monitor, link.instance_id, lambda v: v.state == {"counter": 5}, view=view)
+        assert view.types == ["@@INIT", *["counter/inc"] * 5]
