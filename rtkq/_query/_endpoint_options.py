@@ -9,11 +9,13 @@ error in the user's module; at run time the builder checks them as for the dict 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from typing_extensions import Required, TypedDict, TypeVar
 
+from .._exceptions import SchemaError
+from .._schema import SchemaFailureInfo
 from ._types import Tag
 
 __all__ = [
@@ -32,14 +34,15 @@ TagSpec = str | Tag | Mapping[str, Any] | None
 Tags = Iterable[TagSpec] | Callable[[Any, Any, Any], Iterable[TagSpec]]
 """A list of tags, or ``(result, error, arg) -> list of tags``."""
 
-Hook = Callable[[Any, Any], Awaitable[Any] | Any]
-"""An ``(arg, ctx)`` lifecycle (``on_query_started``, ``on_cache_entry_added``)."""
+Hook = Callable[[Any, Any], Any]
+"""An ``(arg, ctx)`` lifecycle, usually async (``on_query_started``, ``on_cache_entry_added``)."""
 
 Transform = Callable[[Any, Any, Any], Any]
 """``(value, meta, arg) -> value``."""
 
-SchemaFailureHook = Callable[[Any, Any], Any]
-"""``(SchemaError, info) -> ...`` (``on_schema_failure``, ``catch_schema_failure``)."""
+SchemaFailureHook = Callable[[SchemaError, SchemaFailureInfo], Any]
+"""``(exc, info) -> ...``: ``on_schema_failure``, and ``catch_schema_failure`` (which may
+return an error payload to reject with)."""
 
 
 class SchemaAdapter(Protocol[T_co]):

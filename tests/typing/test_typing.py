@@ -1,8 +1,9 @@
 """The user modules in ``cases/`` through both type checkers, ``mypy --strict`` and pyright.
 
 Positive cases (``assert_type`` everywhere) must be clean; every line whose comment
-starts with "type error" must be rejected, by both checkers, and no other line may be. One run
-of each checker covers the whole folder; the two run at the same time.
+starts with "type error" must be rejected, by both checkers, and no other line may be. The
+README's "Typed endpoints" example is checked with them and must be clean too. One run of
+each checker covers it all; the two run at the same time.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 
 CASES = Path(__file__).parent / "cases"
 ROOT = Path(__file__).parents[2]
+README_CASE = "readme_typed_endpoints.py"
 MARK = "# type error"
 BIN = Path(sys.executable).parent
 
@@ -33,18 +35,27 @@ def marked_lines() -> Lines:
     }
 
 
+def readme_example() -> str:
+    """The first python block of the README's "Typed endpoints" section."""
+    section = (ROOT / "README.md").read_text().split("## Typed endpoints", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
 @pytest.fixture(scope="module")
-def reports() -> Iterator[dict[str, tuple[Lines, str]]]:
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[Lines, str]]]:
     """``{checker: (lines with an error, full output)}``."""
+    readme = tmp_path_factory.mktemp("readme") / README_CASE
+    readme.write_text(readme_example())
+    paths = [str(CASES), str(readme)]
     mypy = subprocess.Popen(
-        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(CASES)],
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", *paths],
         cwd=ROOT,  # the project's mypy settings (pyproject.toml) apply
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     pyright = subprocess.Popen(
-        [str(BIN / "pyright"), "--outputjson", "--pythonpath", sys.executable, str(CASES)],
+        [str(BIN / "pyright"), "--outputjson", "--pythonpath", sys.executable, *paths],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -72,6 +83,7 @@ def test_the_cases_mark_negative_lines() -> None:
     marked = marked_lines()
     assert len(marked) >= 15
     assert {name for name, _ in marked} == {"bad_calls.py"}
+    assert "@api.query_fn(response_schema=Post" in readme_example()
 
 
 @pytest.mark.parametrize("checker", ["mypy", "pyright"])

@@ -39,6 +39,7 @@ api.query(provides_tag=["Post"])  # type error: unknown option
 api.mutation(keep_unused_data_for=5.0)  # type error: a query-only option
 api.query(keep_unused_data_for="long")  # type error: wrong option type
 api.infinite_query(response_schema=Page)  # type error: infinite_query_options missing
+api.query(on_schema_failure=lambda exc: None)  # type error: the hook takes (exc, info)
 
 get_post.initiate("1")  # type error: wrong arg type
 get_post.select("1")  # type error: wrong arg type

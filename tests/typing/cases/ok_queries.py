@@ -13,6 +13,8 @@ from rtkq import (
     QueryEndpoint,
     QueryHandle,
     QueryState,
+    SchemaError,
+    SchemaFailureInfo,
     Tag,
     configure_store,
     create_api,
@@ -55,7 +57,17 @@ def get_total(arg: str) -> str:
     return f"totals/{arg}"
 
 
-@api.query(result_type=int)
+def report(exc: SchemaError, info: SchemaFailureInfo) -> None:
+    print(exc.schema_name, exc.issues, info.endpoint)
+
+
+@api.query(
+    result_type=int,
+    arg_schema=pydantic.TypeAdapter(None),
+    on_schema_failure=report,
+    catch_schema_failure=lambda exc, info: {"status": "BAD_SHAPE", "issues": exc.issues},
+    skip_schema_validation=["meta_schema"],
+)
 def count_posts(arg: None) -> str:
     return "posts/count"
 
