@@ -18,12 +18,12 @@ from ._tags import keys_for_tags, normalize_tag
 from ._types import QueryState, QueryStatus, Tag
 
 if TYPE_CHECKING:
+    import asyncio
+
     from ._create_api import Api
-    from ._endpoints import Endpoint
+    from ._endpoints import Endpoint, Thunk
 
 __all__ = ["ApiUtil"]
-
-Thunk = Callable[[Callable[[Any], Any], Callable[[], Any], Any], Any]
 
 
 def _has_data(entry: Any) -> bool:
@@ -33,11 +33,11 @@ def _has_data(entry: Any) -> bool:
     return entry.fulfilled_at is not None or entry.data is not None
 
 
-class _UpsertHandle(QueryHandle):
+class _UpsertHandle(QueryHandle[Any]):
     """What ``upsert_query_data`` returns: awaiting it gives the entry right after the
     upsert, without waiting for a request that is in flight for the same entry."""
 
-    async def _settled(self) -> QueryState:
+    async def _settled(self) -> QueryState[Any]:
         return self._runtime.select_entry(self.query_cache_key, self._endpoint.name)
 
 
@@ -108,7 +108,7 @@ class ApiUtil:
         *,
         arg: Any = None,
         predicate: Callable[[Any], bool] | None = None,
-    ) -> Thunk:
+    ) -> Thunk[list[str]]:
         """A thunk invalidating entries by endpoint, arg prefix and/or predicate (TanStack style).
 
         A dict ``arg`` matches an entry whose arg contains every given key with an equal
@@ -206,7 +206,7 @@ class ApiUtil:
         """An action that aborts every request and empties the api's cache."""
         return Action(self._api.action_types.reset_api_state)
 
-    def get_running_queries_thunk(self) -> Thunk:
+    def get_running_queries_thunk(self) -> Thunk[list[QueryHandle[Any] | MutationHandle[Any]]]:
         """A thunk returning handles of every running query and mutation."""
 
         def thunk(
@@ -232,7 +232,7 @@ class ApiUtil:
         arg: Any,
         force: bool = False,
         if_older_than: float | None = None,
-    ) -> Thunk:
+    ) -> Thunk[QueryHandle[Any]]:
         """A thunk that fetches ``arg`` into the cache without subscribing.
 
         ``force`` always refetches; ``if_older_than`` (seconds) refetches entries older
@@ -251,7 +251,7 @@ class ApiUtil:
         arg: Any,
         recipe: Callable[[Any], Any],
         update_provided_tags: bool = False,
-    ) -> Thunk:
+    ) -> Thunk[PatchCollection]:
         """A thunk that runs ``recipe`` on a draft of the cached data.
 
         Returns a :class:`PatchCollection`; ``undo()`` applies the inverse patches. A
@@ -317,7 +317,7 @@ class ApiUtil:
         arg: Any,
         patches: list[dict[str, Any]],
         update_provided_tags: bool = False,
-    ) -> Thunk:
+    ) -> Thunk[None]:
         """A thunk that applies JSON-Patch-style ``patches`` to the cached data."""
 
         endpoint = self._endpoint(endpoint_name)
@@ -384,7 +384,7 @@ class ApiUtil:
             items.append(written)
         return Action(self._api.action_types.upsert_query_entries, items)
 
-    def upsert_query_data(self, endpoint_name: str, arg: Any, data: Any) -> Thunk:
+    def upsert_query_data(self, endpoint_name: str, arg: Any, data: Any) -> Thunk[QueryHandle[Any]]:
         """A thunk that writes ``data`` as the entry of ``arg``; returns an awaitable handle.
 
         Creates the entry when missing and runs the endpoint's ``merge`` when it has
@@ -395,7 +395,7 @@ class ApiUtil:
 
         def thunk(
             dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
-        ) -> QueryHandle:
+        ) -> QueryHandle[Any]:
             from ._execute import merge_data
 
             runtime = self._api.runtime_for(dispatch)
@@ -440,7 +440,7 @@ class ApiUtil:
         )
         return Action(self._api.action_types.hydrate, payload)
 
-    def resume_paused_mutations(self) -> Thunk:
+    def resume_paused_mutations(self) -> Thunk[asyncio.Task[list[dict[str, Any]]]]:
         """A thunk sending paused mutations, one at a time in dispatch order.
 
         Dispatching it returns an awaitable task giving the results
@@ -452,7 +452,9 @@ class ApiUtil:
             RuntimeError: (when dispatched) no running event loop.
         """
 
-        def thunk(dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any) -> Any:
+        def thunk(
+            dispatch: Callable[[Any], Any], get_state: Callable[[], Any], extra: Any
+        ) -> asyncio.Task[list[dict[str, Any]]]:
             runtime = self._api.runtime_for(dispatch)
             runtime.extra = extra
             return runtime.paused.resume()

@@ -18,6 +18,8 @@ from rtkq import (
     MutationEndpoint,
     MutationHandle,
     MutationState,
+    PatchCollection,
+    QueryHandle,
     Tag,
     configure_store,
     create_action,
@@ -87,6 +89,13 @@ async def main() -> None:
     assert_type(store.dispatch(counter(1)), Action)
     assert_type(store.dispatch(Action("x")), Action)
     assert_type(store.dispatch(add_thunk), int)
+
+    # api.util thunks give what they return too.
+    patches = store.dispatch(api.util.update_query_data("list_pages", "q", lambda draft: None))
+    assert_type(patches, PatchCollection)
+    assert_type(store.dispatch(api.util.prefetch("list_pages", "q")), QueryHandle[Any])
+    assert_type(store.dispatch(api.util.invalidate_queries("list_pages")), list[str])
+    assert_type(store.dispatch(api.util.upsert_query_data("list_pages", "q", {})), QueryHandle[Any])
 
 
 def thing_url(arg: int) -> str:
