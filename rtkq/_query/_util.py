@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._draft import apply_patches, produce_with_patches
 from .._freeze import freeze
+from .._schema import revalidate
 from .._store._action import Action
 from .._types import lookup
 from ._clock import epoch_now
@@ -388,7 +389,13 @@ class ApiUtil:
         """A thunk that writes ``data`` as the entry of ``arg``; returns an awaitable handle.
 
         Creates the entry when missing and runs the endpoint's ``merge`` when it has
-        one. A request already in flight for the entry still lands over it.
+        one. A request already in flight for the entry still lands over it. An endpoint
+        with a ``response_schema`` validates ``data`` through it (each page of an
+        infinite entry), so the cache holds the same typed records its requests store.
+
+        Raises:
+            SchemaError: when dispatched, ``data`` fails the ``response_schema``;
+                nothing is written.
         """
         endpoint = self._endpoint(endpoint_name)
         key = endpoint.cache_key(arg)
@@ -400,7 +407,8 @@ class ApiUtil:
 
             runtime = self._api.runtime_for(dispatch)
             runtime.extra = extra
-            value = freeze(data)
+            definition = endpoint.definition
+            value = revalidate(definition.schemas, data, infinite=definition.is_infinite)
             entry = runtime.entry(key)
             if (
                 endpoint.definition.merge is not None

@@ -10,7 +10,7 @@ from typing import Any
 import pydantic
 import pytest
 
-from rtkq import QueryStatus, configure_store, create_api
+from rtkq import QueryStatus, SchemaError, configure_store, create_api
 from rtkq._base_query import FetchBaseQuery
 from rtkq._store._create_store import Store
 from rtkq.persist import SQLitePersister, dehydrate
@@ -235,3 +235,23 @@ async def rename_optimistically(body: Any, ctx: Any) -> None:
     seen_during_mutation.append(entry.data[0].title)
     await ctx.query_fulfilled
     layer.undo()
+
+
+async def test_upsert_query_data_validates_through_response_schema(bq: FetchBaseQuery) -> None:
+    api = posts_api(bq, list[Post])
+    store = store_for(api)
+    handle = store.dispatch(
+        api.util.upsert_query_data("get_post", 5, {"id": 5, "title": "Upserted"})
+    )
+    state = await handle
+    assert state.data == Post(id=5, title="Upserted") and type(state.data) is Post
+    await store.dispatch(
+        api.util.upsert_query_data(
+            "pages", "all", {"pages": [[{"id": 1, "title": "P"}]], "page_params": [0]}
+        )
+    )
+    pages = api.endpoints.pages.select("all")(store.get_state()).data
+    assert pages["pages"][0][0] == PostStruct(1, "P")
+    with pytest.raises(SchemaError, match=r"response_schema rejected the value \(1 issue\): id"):
+        store.dispatch(api.util.upsert_query_data("get_post", 5, {"id": "five", "title": "x"}))
+    assert api.endpoints.get_post.select(5)(store.get_state()).data is state.data

@@ -467,3 +467,25 @@ async def test_query_fn_endpoints_and_mutations_validate_too() -> None:
     assert renamed == PostStruct(1, "New", [])
     wrong = await store.dispatch(api.endpoints.rename.initiate(5))
     assert wrong["error"]["schema_name"] == "arg_schema"
+
+
+async def test_decorator_endpoints_validate_like_the_dict_builder(bq: FetchBaseQuery) -> None:
+    api = create_api(base_query=bq)
+    failures: list[str] = []
+
+    @api.query(response_schema=Post, on_schema_failure=lambda e, i: failures.append(i.endpoint))
+    def get_post(id: int) -> str:
+        return f"posts/{id}"
+
+    @api.query(response_schema=list[PostStruct])
+    def get_broken(key: str) -> str:
+        return f"canned/{key}"
+
+    canned("decorated", [{"id": 1}])
+    store = store_for(api)
+    post = await store.dispatch(get_post.initiate(1)).unwrap()
+    assert post == FIRST
+    broken = await store.dispatch(get_broken.initiate("decorated"))
+    assert broken.error["schema_name"] == "response_schema"
+    assert broken.error["issues"][0]["path"] == [0]
+    assert failures == []
