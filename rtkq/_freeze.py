@@ -12,6 +12,7 @@ from ._records import check_record
 __all__ = ["freeze", "is_frozen", "thaw"]
 
 _SCALARS = (str, int, float, bool, bytes, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
 
 
 def freeze(obj: Any) -> Any:
@@ -25,6 +26,14 @@ def freeze(obj: Any) -> Any:
     dataclasses, pydantic models, msgspec structs) pass through; a record type that is
     not frozen is warned about once (``RuntimeWarning``).
     """
+    if type(obj) is dict:
+        # The common payload: a plain dict, often of scalars (no call per scalar value).
+        return pmap(
+            {
+                key: value if type(value) in _SCALAR_TYPES else freeze(value)
+                for key, value in obj.items()
+            }
+        )
     if isinstance(obj, _SCALARS):
         return obj
     if isinstance(obj, PMap):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .._store._action import Action
@@ -82,15 +82,47 @@ class CacheCollection(RuntimeBase):
         delay = self.keep_for(entry.endpoint_name)
         if math.isinf(delay):
             return
+        batch = self._batch(self.loop, delay)
+        batch.keys.append(key)
+        self.gc_timers[key] = batch
+
+    def _batch(self, loop: asyncio.AbstractEventLoop, delay: float) -> GcBatch:
+        """The open GC batch of ``delay`` (keys scheduled in one loop turn share a timer)."""
         batch = self.open_gc_batches.get(delay)
         if batch is None:
             batch = GcBatch()
-            batch.handle = self.loop.call_later(delay, self._collect_batch, batch)
+            batch.handle = loop.call_later(delay, self._collect_batch, batch)
             if not self.open_gc_batches:
-                self.loop.call_soon(self.open_gc_batches.clear)  # batches last one turn
+                loop.call_soon(self.open_gc_batches.clear)  # batches last one turn
             self.open_gc_batches[delay] = batch
-        batch.keys.append(key)
-        self.gc_timers[key] = batch
+        return batch
+
+    def schedule_gc_many(self, pairs: Iterable[tuple[str, str | None]]) -> None:
+        """:meth:`schedule_gc` for many existing entries: ``(cache key, endpoint name)``.
+
+        One delay per endpoint and one timer per delay for the whole batch (bulk
+        upserts, hydrate); the work per key is two dict lookups and an append.
+        """
+        if self.closed:
+            return
+        subscriptions = self.subscriptions
+        if self.loop is None:
+            self.gc_deferred.update(key for key, _ in pairs if not subscriptions.get(key))
+            return
+        timers = self.gc_timers
+        batches: dict[str | None, GcBatch | None] = {}
+        for key, endpoint_name in pairs:
+            if key in timers or subscriptions.get(key):
+                continue
+            if endpoint_name in batches:
+                batch = batches[endpoint_name]
+            else:
+                delay = self.keep_for(endpoint_name)
+                batch = None if math.isinf(delay) else self._batch(self.loop, delay)
+                batches[endpoint_name] = batch
+            if batch is not None:
+                batch.keys.append(key)
+                timers[key] = batch
 
     def _collect_batch(self, batch: GcBatch) -> None:
         for key in batch.keys:

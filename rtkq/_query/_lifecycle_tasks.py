@@ -101,24 +101,26 @@ class CacheLifecycles(RuntimeBase):
                 self.bind_loop()
             except RuntimeError:
                 return  # no loop: nothing can run or expire until one starts
-        queries = self.slice_state()["queries"]
+        definitions = self.api.definitions
         lifecycles = self.cache_lifecycles
+        queries = self.slice_state()["queries"] if lifecycles else None
         for item in items:
             key = item["query_cache_key"]
-            definition = self.api.definitions.get(item["endpoint_name"])
+            definition = definitions.get(item["endpoint_name"])
             if (
-                key not in before
-                and definition is not None
+                definition is not None
                 and definition.on_cache_entry_added is not None
+                and key not in before
             ):
                 self.start_cache_lifecycle(
                     definition, item["endpoint_name"], item["arg"], key, item["request_id"]
                 )
-            entry = queries.get(key)
-            if entry is not None and key in lifecycles:
-                self.resolve_data_loaded(lifecycles, key, entry.data, None)
-            if not self.has_subscribers(key):
-                self.schedule_gc(key, entry)
+                queries = self.slice_state()["queries"]
+            if key in lifecycles and queries is not None:
+                entry = queries.get(key)
+                if entry is not None:
+                    self.resolve_data_loaded(lifecycles, key, entry.data, None)
+        self.schedule_gc_many((item["query_cache_key"], item["endpoint_name"]) for item in items)
 
     def _finish_lifecycle(self, lifecycle: CacheLifecycleEntry) -> None:
         if not lifecycle.data_loaded.done():

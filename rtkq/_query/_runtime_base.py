@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from .._types import AnyMap, lookup
@@ -158,6 +158,9 @@ class RuntimeBase:
         raise NotImplementedError
 
     def schedule_gc(self, key: str, entry: Any = None) -> None:
+        raise NotImplementedError
+
+    def schedule_gc_many(self, pairs: Iterable[tuple[str, str | None]]) -> None:
         raise NotImplementedError
 
     def drop_layer(self, key: str, layer_id: str) -> None:

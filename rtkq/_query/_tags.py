@@ -2,10 +2,14 @@
 
 The index lives at ``state[reducer_path]["provided"]``::
 
-    {"tags": {type: {id: PSet[cache_key]}},   # id None: provided without an id
+    {"tags": {type: {id: holders}},           # id None: provided without an id
      "keys": {cache_key: PVector[Tag]}}       # what each entry provides, for replacement
 
 so that an invalidation costs what it matches, never the number of cached entries.
+``holders`` (the cache keys providing one tag) is a sorted tuple while it has at most
+``SMALL_HOLDERS`` keys (most tags: one entry each; a tuple is ~10x cheaper to build and
+keep than a PSet) and a PSet beyond, so adding or removing a key stays O(log n); equal
+sets of keys always get equal holders.
 """
 
 from __future__ import annotations
@@ -117,6 +121,39 @@ def calculate_tags(
         return ()
 
 
+SMALL_HOLDERS = 8
+
+
+def _holders(keys: Iterable[str]) -> Any:
+    """The canonical holders of a set of keys: a sorted tuple when small, else a PSet."""
+    unique = set(keys)
+    return tuple(sorted(unique)) if len(unique) <= SMALL_HOLDERS else pset(unique)
+
+
+def new_holders(keys: Iterable[str]) -> Any:
+    """The holders of a tag id not in the index yet (``keys`` may repeat)."""
+    return _holders(keys)
+
+
+def change_holders(holders: Any, gone: Iterable[str], new: Iterable[str]) -> Any:
+    """``holders`` without ``gone`` and with ``new`` (``()`` when none is left).
+
+    Small holders are rebuilt (at most ``SMALL_HOLDERS`` keys); a PSet changes through
+    its evolver, O(log n) per key, and turns back into a tuple when it gets small.
+    """
+    if isinstance(holders, tuple):
+        drop = set(gone)
+        return _holders([*(key for key in holders if key not in drop), *new])
+    evolver = holders.evolver()
+    for key in gone:
+        with contextlib.suppress(KeyError):
+            evolver.remove(key)
+    for key in new:
+        evolver.add(key)
+    result = evolver.persistent()
+    return result if len(result) > SMALL_HOLDERS else _holders(result)
+
+
 def replace_provided(provided: AnyMap, key: str, tags: Iterable[Tag]) -> AnyMap:
     """Return ``provided`` with the tags of ``key`` replaced by ``tags``.
 
@@ -135,13 +172,14 @@ def replace_provided(provided: AnyMap, key: str, tags: Iterable[Tag]) -> AnyMap:
         holders = by_id.get(tag.id)
         if holders is None or key not in holders:
             continue
-        holders = holders.remove(key)
+        holders = change_holders(holders, (key,), ())
         by_id = by_id.set(tag.id, holders) if holders else by_id.discard(tag.id)
         index = index.set(tag.type, by_id) if by_id else index.discard(tag.type)
     for tag in new_tags:
         by_id = index.get(tag.type, pmap())
-        holders = by_id.get(tag.id, pset())
-        index = index.set(tag.type, by_id.set(tag.id, holders.add(key)))
+        holders = by_id.get(tag.id)
+        holders = new_holders((key,)) if holders is None else change_holders(holders, (), (key,))
+        index = index.set(tag.type, by_id.set(tag.id, holders))
     keys_index = keys_index.set(key, pvector(new_tags)) if new_tags else keys_index.discard(key)
     return pmap({"tags": index, "keys": keys_index})
 
@@ -210,15 +248,9 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
         id_removals: list[Hashable] = []
         for tag_id in {*gone, *new}:
             if tag_id not in by_id:
-                id_updates[tag_id] = pset(new[tag_id])  # a new id: nothing to remove
+                id_updates[tag_id] = new_holders(new[tag_id])  # a new id: nothing to remove
                 continue
-            holders = by_id[tag_id].evolver()
-            for key in gone.get(tag_id, ()):
-                with contextlib.suppress(KeyError):
-                    holders.remove(key)
-            for key in new.get(tag_id, ()):
-                holders.add(key)
-            result = holders.persistent()
+            result = change_holders(by_id[tag_id], gone.get(tag_id, ()), new.get(tag_id, ()))
             if result:
                 id_updates[tag_id] = result
             else:

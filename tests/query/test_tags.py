@@ -6,15 +6,17 @@ import asyncio
 from typing import Any
 
 import pytest
-from pyrsistent import pmap
+from pyrsistent import PSet, pmap
 
 from rtkq import Tag, create_api
 from rtkq._query._tags import (
     EMPTY_PROVIDED,
+    SMALL_HOLDERS,
     calculate_tags,
     keys_for_tags,
     normalize_tag,
     replace_provided,
+    replace_provided_many,
     tags_match,
 )
 
@@ -134,6 +136,35 @@ def test_replace_provided_indexes_by_type_and_id_and_replaces() -> None:
 def test_replace_provided_with_the_same_tags_returns_the_same_object() -> None:
     provided = replace_provided(EMPTY_PROVIDED, "a", [Tag("Post", 1)])
     assert replace_provided(provided, "a", [Tag("Post", 1), Tag("Post", 1)]) is provided
+
+
+def test_holders_grow_from_a_tuple_into_a_pset_and_shrink_back_out_of_the_index() -> None:
+    many = [f"k{i}" for i in range(SMALL_HOLDERS + 3)]
+    provided = EMPTY_PROVIDED
+    for key in many[: SMALL_HOLDERS + 1]:  # one at a time, past the small size
+        provided = replace_provided(provided, key, [Tag("Post")])
+    holders = provided["tags"]["Post"][None]
+    assert isinstance(holders, PSet) and set(holders) == set(many[: SMALL_HOLDERS + 1])
+    # in bulk: the rest join, two leave, one repeats
+    pairs = [(key, [Tag("Post")]) for key in many[SMALL_HOLDERS + 1 :]]
+    pairs += [("k0", []), ("k1", [Tag("User")]), ("k2", [Tag("Post"), Tag("Post")])]
+    provided = replace_provided_many(provided, pairs)
+    assert set(provided["tags"]["Post"][None]) == set(many) - {"k0", "k1"}
+    assert set(provided["tags"]["User"][None]) == {"k1"}
+    assert list(keys_for_tags(provided, [Tag("User")])) == ["k1"]
+    assert len(keys_for_tags(provided, [Tag("Post")])) == len(many) - 2
+    small = replace_provided_many(
+        EMPTY_PROVIDED, [("a", [Tag("Post", 1)]), ("b", [Tag("Post", 1)])]
+    )
+    assert small["tags"]["Post"][1] == ("a", "b")  # a few holders stay a plain tuple
+    small = replace_provided(small, "a", [])
+    assert small["tags"]["Post"][1] == ("b",)
+    for key in many[:3]:
+        provided = replace_provided(provided, key, [])
+    assert provided["tags"]["Post"][None] == tuple(sorted(many[3:]))  # small again: a tuple
+    for key in many:
+        provided = replace_provided(provided, key, [])
+    assert provided == EMPTY_PROVIDED
 
 
 def test_keys_for_tags_type_only_matches_every_id_and_id_matches_only_that_id() -> None:
