@@ -24,7 +24,7 @@ from pyrsistent import pmap, pvector
 
 from .._draft import apply_patches, produce
 from .._store._action import Action
-from .._types import AnyMap, lookup
+from .._types import AnyMap, assoc, lookup
 from ._action_types import FOCUSED, OFFLINE, ONLINE, UNFOCUSED, ActionTypes
 from ._tags import EMPTY_PROVIDED, bulk_update, replace_provided, replace_provided_many
 from ._types import InfiniteQueryState, MutationState, QueryState, QueryStatus
@@ -71,7 +71,7 @@ def _provide(state: AnyMap, key: str, tags: Any) -> AnyMap:
     """Replace the tags ``key`` provides; ``None`` leaves them as they are."""
     if tags is None:
         return state
-    return state.set("provided", replace_provided(state["provided"], key, tags))
+    return assoc(state, "provided", replace_provided(state["provided"], key, tags))
 
 
 def _set_data(slice_state: AnyMap, key: str, entry: Any, data: Any, **changes: Any) -> AnyMap:
@@ -79,11 +79,11 @@ def _set_data(slice_state: AnyMap, key: str, entry: Any, data: Any, **changes: A
     optimistic: AnyMap = slice_state["optimistic"]
     layers = optimistic["layers"].get(key)
     if layers:
-        optimistic = optimistic.set("base", optimistic["base"].set(key, data))
-        slice_state = slice_state.set("optimistic", optimistic)
+        optimistic = assoc(optimistic, "base", assoc(optimistic["base"], key, data))
+        slice_state = assoc(slice_state, "optimistic", optimistic)
         data = apply_layers(data, layers)
     entry = dataclasses.replace(entry, data=data, **changes)
-    return slice_state.set("queries", slice_state["queries"].set(key, entry))
+    return assoc(slice_state, "queries", assoc(slice_state["queries"], key, entry))
 
 
 def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[[Any, Any], Any]:
@@ -108,7 +108,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         elif entry is None:
             entry = QueryState(endpoint_name=meta["endpoint_name"], query_cache_key=key)
         entry = dataclasses.replace(entry, **changes)
-        return state.set("queries", queries.set(key, entry))
+        return assoc(state, "queries", assoc(queries, key, entry))
 
     def query_fulfilled(state: AnyMap, action: Action) -> AnyMap:
         meta = action.meta
@@ -146,7 +146,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         if isinstance(entry, InfiniteQueryState):
             changes["fetch_error_direction"] = entry.direction
             changes["direction"] = None
-        state = state.set("queries", queries.set(key, dataclasses.replace(entry, **changes)))
+        state = assoc(state, "queries", assoc(queries, key, dataclasses.replace(entry, **changes)))
         state = _provide(state, key, meta.get("provided_tags"))
         return state
 
@@ -155,11 +155,12 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         queries: AnyMap = state["queries"]
         if key not in queries:
             return state
-        state = state.set("queries", queries.remove(key))
-        state = state.set("provided", replace_provided(state["provided"], key, ()))
+        state = assoc(state, "queries", queries.remove(key))
+        state = assoc(state, "provided", replace_provided(state["provided"], key, ()))
         optimistic: AnyMap = state["optimistic"]
         if key in optimistic["layers"]:
-            state = state.set(
+            state = assoc(
+                state,
                 "optimistic",
                 pmap(
                     {
@@ -187,7 +188,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             scope=meta.get("scope"),
             fixed_cache_key=meta.get("fixed_cache_key"),
         )
-        return state.set("mutations", state["mutations"].set(mutation_key(meta), entry))
+        return assoc(state, "mutations", assoc(state["mutations"], mutation_key(meta), entry))
 
     def mutation_settled(status: QueryStatus) -> Handler:
         def handler(state: AnyMap, action: Action) -> AnyMap:
@@ -203,7 +204,9 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 changes["fulfilled_at"] = meta["fulfilled_at"]
             else:
                 changes["error"] = action.payload
-            return state.set("mutations", mutations.set(key, dataclasses.replace(entry, **changes)))
+            return assoc(
+                state, "mutations", assoc(mutations, key, dataclasses.replace(entry, **changes))
+            )
 
         return handler
 
@@ -214,8 +217,8 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         entry = lookup(mutations, key)
         if entry is None or entry.request_id != meta["request_id"] or not entry.is_paused:
             return state
-        return state.set(
-            "mutations", mutations.set(key, dataclasses.replace(entry, is_paused=False))
+        return assoc(
+            state, "mutations", assoc(mutations, key, dataclasses.replace(entry, is_paused=False))
         )
 
     def mutation_paused(state: AnyMap, action: Action) -> AnyMap:
@@ -230,8 +233,8 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             or entry.status is not _PENDING
         ):
             return state
-        return state.set(
-            "mutations", mutations.set(key, dataclasses.replace(entry, is_paused=True))
+        return assoc(
+            state, "mutations", assoc(mutations, key, dataclasses.replace(entry, is_paused=True))
         )
 
     def hydrate(state: AnyMap, action: Action) -> AnyMap:
@@ -261,9 +264,9 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 scope=item["scope"],
                 fixed_cache_key=item["fixed_cache_key"],
             )
-            mutations = mutations.set(key, entry)
+            mutations = assoc(mutations, key, entry)
         if mutations is not state["mutations"]:
-            state = state.set("mutations", mutations)
+            state = assoc(state, "mutations", mutations)
         return state
 
     def remove_mutation_result(state: AnyMap, action: Action) -> AnyMap:
@@ -276,14 +279,14 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         request_id = payload.get("request_id")
         if request_id is not None and entry.request_id != request_id and not payload.get("any"):
             return state
-        return state.set("mutations", mutations.remove(key))
+        return assoc(state, "mutations", mutations.remove(key))
 
     def update_provided_by(state: AnyMap, action: Action) -> AnyMap:
         provided = state["provided"]
         for key, tags in action.payload:
             if key in state["queries"]:
                 provided = replace_provided(provided, key, tags)
-        return state.set("provided", provided)
+        return assoc(state, "provided", provided)
 
     def query_result_patched(state: AnyMap, action: Action) -> AnyMap:
         payload = action.payload
@@ -298,7 +301,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         else:
             data = apply_patches(entry.data, patches)
         entry = dataclasses.replace(entry, data=data)
-        state = state.set("queries", queries.set(key, entry))
+        state = assoc(state, "queries", assoc(queries, key, entry))
         optimistic: AnyMap = state["optimistic"]
         base = optimistic["base"]
         if key in base:
@@ -308,7 +311,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 patched = apply_patches(base[key], patches)
             except (ValueError, TypeError, KeyError, IndexError):
                 patched = base[key]
-            state = state.set("optimistic", optimistic.set("base", base.set(key, patched)))
+            state = assoc(state, "optimistic", assoc(optimistic, "base", assoc(base, key, patched)))
         state = _provide(state, key, payload.get("provided_tags"))
         return state
 
@@ -377,11 +380,11 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 written[key] = dataclasses.replace(entry, data=item["value"], **changes)
             if item.get("provided_tags") is not None:
                 tags.append((key, item["provided_tags"]))
-        state = state.set("queries", bulk_update(current, written))
+        state = assoc(state, "queries", bulk_update(current, written))
         for key, entry, value, changes in under_layers:
             state = _set_data(state, key, entry, value, **changes)
         if tags:
-            state = state.set("provided", replace_provided_many(state["provided"], tags))
+            state = assoc(state, "provided", replace_provided_many(state["provided"], tags))
         return state
 
     def layer_added(state: AnyMap, action: Action) -> AnyMap:
@@ -395,15 +398,16 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         layers = optimistic["layers"].get(key, pvector())
         base = optimistic["base"]
         if key not in base:
-            base = base.set(key, entry.data)
+            base = assoc(base, key, entry.data)
         layer = (payload["layer_id"], payload["recipe"])
         # The thunk already ran the recipe on this very data (recipes run once per data).
         data = payload["data"] if "data" in payload else produce(entry.data, payload["recipe"])
-        state = state.set(
+        state = assoc(
+            state,
             "optimistic",
-            pmap({"layers": optimistic["layers"].set(key, layers.append(layer)), "base": base}),
+            pmap({"layers": assoc(optimistic["layers"], key, layers.append(layer)), "base": base}),
         )
-        return state.set("queries", queries.set(key, dataclasses.replace(entry, data=data)))
+        return assoc(state, "queries", assoc(queries, key, dataclasses.replace(entry, data=data)))
 
     def layer_removed(state: AnyMap, action: Action) -> AnyMap:
         payload = action.payload
@@ -417,7 +421,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             return state
         server_data = optimistic["base"][key]
         if remaining:
-            optimistic = optimistic.set("layers", optimistic["layers"].set(key, remaining))
+            optimistic = assoc(optimistic, "layers", assoc(optimistic["layers"], key, remaining))
             data = apply_layers(server_data, remaining)
         else:
             optimistic = pmap(
@@ -427,24 +431,24 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 }
             )
             data = server_data
-        state = state.set("optimistic", optimistic)
+        state = assoc(state, "optimistic", optimistic)
         queries: AnyMap = state["queries"]
         entry = lookup(queries, key)
         if entry is None:
             return state
-        return state.set("queries", queries.set(key, dataclasses.replace(entry, data=data)))
+        return assoc(state, "queries", assoc(queries, key, dataclasses.replace(entry, data=data)))
 
     def set_config(name: str, value: bool) -> Handler:
         def handler(state: AnyMap, action: Action) -> AnyMap:
             config: AnyMap = state["config"]
             if config.get(name) is value:
                 return state
-            return state.set("config", config.set(name, value))
+            return assoc(state, "config", assoc(config, name, value))
 
         return handler
 
     def reset(state: AnyMap, action: Action) -> AnyMap:
-        return initial.set("config", state["config"])
+        return assoc(initial, "config", state["config"])
 
     handlers: dict[str, Handler] = {
         types.query_pending: query_pending,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyrsistent import pmap, pset, pvector
 
-from .._types import AnyMap
+from .._types import AnyMap, assoc
 from ._types import Tag
 
 if TYPE_CHECKING:
@@ -173,14 +173,14 @@ def replace_provided(provided: AnyMap, key: str, tags: Iterable[Tag]) -> AnyMap:
         if holders is None or key not in holders:
             continue
         holders = change_holders(holders, (key,), ())
-        by_id = by_id.set(tag.id, holders) if holders else by_id.discard(tag.id)
-        index = index.set(tag.type, by_id) if by_id else index.discard(tag.type)
+        by_id = assoc(by_id, tag.id, holders) if holders else by_id.discard(tag.id)
+        index = assoc(index, tag.type, by_id) if by_id else index.discard(tag.type)
     for tag in new_tags:
         by_id = index.get(tag.type, pmap())
         holders = by_id.get(tag.id)
         holders = new_holders((key,)) if holders is None else change_holders(holders, (), (key,))
-        index = index.set(tag.type, by_id.set(tag.id, holders))
-    keys_index = keys_index.set(key, pvector(new_tags)) if new_tags else keys_index.discard(key)
+        index = assoc(index, tag.type, assoc(by_id, tag.id, holders))
+    keys_index = assoc(keys_index, key, pvector(new_tags)) if new_tags else keys_index.discard(key)
     return pmap({"tags": index, "keys": keys_index})
 
 
