@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._query._hydrate import SNAPSHOT_VERSION
 from .._query._types import QueryState, QueryStatus
+from .._types import lookup
 from ._json import NotJSONError, to_json
 
 if TYPE_CHECKING:
@@ -90,7 +91,8 @@ def dehydrate(
     for key, entry in api_state["queries"].items():
         if entry.fulfilled_at is None or not wanted(entry):
             continue
-        data = base.get(key, entry.data)  # the server data, under any optimistic layers
+        # the server data, under any optimistic layers
+        data = base[key] if base and key in base else entry.data
         try:
             queries.append(
                 {
@@ -100,7 +102,7 @@ def dehydrate(
                     "data": to_json(data),
                     "fulfilled_at": entry.fulfilled_at,
                     "provided_tags": [
-                        [tag.type, to_json(tag.id)] for tag in provided_keys.get(key, ())
+                        [tag.type, to_json(tag.id)] for tag in lookup(provided_keys, key) or ()
                     ],
                 }
             )

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from pyrsistent import PVector
+from pyrsistent import PMap, PVector
 
 from .._records import record_kind
 
@@ -15,6 +15,10 @@ __all__ = ["NotJSONError", "to_json"]
 
 class NotJSONError(TypeError):
     """A value that JSON cannot represent exactly (a set, an object, a non-str key, NaN)."""
+
+
+#: Exact types returned as they are (floats are checked for NaN and infinity).
+_PLAIN = frozenset({str, int, bool, type(None)})
 
 
 def to_json(value: Any) -> Any:
@@ -28,6 +32,20 @@ def to_json(value: Any) -> Any:
     Raises:
         NotJSONError: something JSON cannot represent exactly.
     """
+    kind_of = type(value)
+    if kind_of in _PLAIN:
+        return value
+    if kind_of is PMap or kind_of is dict:
+        # The common case (cached JSON data): one call per nested container, none per
+        # plain scalar.
+        result = {}
+        for key, item in value.items():
+            if type(key) is not str and not isinstance(key, str):
+                raise NotJSONError(f"the dict key {key!r} (JSON keys are str)")
+            result[key] = item if type(item) in _PLAIN else to_json(item)
+        return result
+    if kind_of is PVector or kind_of is list:
+        return [item if type(item) in _PLAIN else to_json(item) for item in value]
     if isinstance(value, str) or value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, float):
