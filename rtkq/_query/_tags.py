@@ -3,7 +3,7 @@
 The index lives at ``state[reducer_path]["provided"]``::
 
     {"tags": {type: {id: holders}},           # id None: provided without an id
-     "keys": {cache_key: PVector[Tag]}}       # what each entry provides, for replacement
+     "keys": {cache_key: tuple[Tag, ...]}}    # what each entry provides, for replacement
 
 so that an invalidation costs what it matches, never the number of cached entries.
 ``holders`` (the cache keys providing one tag) is a sorted tuple while it has at most
@@ -20,7 +20,7 @@ import warnings
 from collections.abc import Collection, Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pyrsistent import pmap, pset, pvector
+from pyrsistent import pmap, pset
 
 from .._types import AnyMap, assoc
 from ._types import Tag
@@ -180,7 +180,7 @@ def replace_provided(provided: AnyMap, key: str, tags: Iterable[Tag]) -> AnyMap:
         holders = by_id.get(tag.id)
         holders = new_holders((key,)) if holders is None else change_holders(holders, (), (key,))
         index = assoc(index, tag.type, assoc(by_id, tag.id, holders))
-    keys_index = assoc(keys_index, key, pvector(new_tags)) if new_tags else keys_index.discard(key)
+    keys_index = assoc(keys_index, key, new_tags) if new_tags else keys_index.discard(key)
     return pmap({"tags": index, "keys": keys_index})
 
 
@@ -232,7 +232,7 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
             if tag not in old_set:
                 added.setdefault(tag.type, {}).setdefault(tag.id, []).append(key)
         if new_tags:
-            key_updates[key] = pvector(new_tags)
+            key_updates[key] = new_tags
         else:
             key_removals.append(key)
     if not key_updates and not key_removals:
