@@ -20,7 +20,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from posts_api import POSTS_LIST, comments_list_tag, make_api
+from posts_api import (
+    POSTS_LIST,
+    NewComment,
+    NewPost,
+    Post,
+    PostChanges,
+    PostsApi,
+    comments_list_tag,
+    make_api,
+)
+from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
@@ -56,7 +66,8 @@ class Demo:
 
     def __init__(self, base_url: str, console: Console) -> None:
         self.console = console
-        self.api: Api = make_api(base_url)
+        self.posts: PostsApi = make_api(base_url)  # typed endpoints: posts.get_post, ...
+        self.api: Api = self.posts.api
         self.started: list[str] = []  # cache keys of every query request, in order
         self.store: Store = configure_store(
             reducer={self.api.reducer_path: self.api.reducer},
@@ -91,7 +102,10 @@ class Demo:
         payload = action.payload if isinstance(action.payload, Mapping) else {}
         subject = meta.get("query_cache_key") or payload.get("query_cache_key") or ""
         if not subject and "endpoint_name" in meta:
-            subject = default_serialize_query_args(meta["endpoint_name"], meta.get("arg"))
+            arg = meta.get("arg")
+            if isinstance(arg, BaseModel):  # a mutation's arg: shown as its JSON
+                arg = arg.model_dump(exclude_unset=True)
+            subject = default_serialize_query_args(meta["endpoint_name"], arg)
         self.console.print(
             f"    [dim]action[/] [{style}]{kind}[/] [dim]{subject}[/]", soft_wrap=True
         )
@@ -127,9 +141,16 @@ class Demo:
         queries: Mapping[str, QueryState] = self.store.get_state()[self.api.reducer_path]["queries"]
         return queries
 
-    def entry(self, endpoint: str, arg: Any) -> QueryState:
-        state: QueryState = self.api.endpoints[endpoint].select(arg)(self.store.get_state())
-        return state
+    def post(self, post_id: int) -> Post:
+        """The cached post ``post_id`` (a ``Post``: the data ``response_schema`` made)."""
+        data = self.posts.get_post.select(post_id)(self.store.get_state()).data
+        assert data is not None, f"post {post_id} is not cached"
+        return data
+
+    def post_list(self) -> list[Post]:
+        data = self.posts.get_posts.select(None)(self.store.get_state()).data
+        assert data is not None, "the post list is not cached"
+        return data
 
     async def stats(self) -> dict[str, int]:
         response = await self.server.get("/stats")
@@ -209,19 +230,21 @@ def _error_text(error: Any) -> str:
 
 
 def _summary(data: Any) -> str:
+    if isinstance(data, Post):
+        return f"#{data.id} {data.title!r} published={data.published}"
+    if isinstance(data, BaseModel):
+        return repr(data)
     data = thaw(data)
     if isinstance(data, list):
-        ids = ", ".join(str(item.get("id")) for item in data if isinstance(item, dict))
+        ids = ", ".join(str(getattr(item, "id", "?")) for item in data)
         return f"{len(data)} items (ids {ids})"
-    if isinstance(data, dict) and "title" in data:
-        return f"#{data.get('id')} {data['title']!r} published={data.get('published')}"
     return repr(data) if data is not None else ""
 
 
 # -- the steps -------------------------------------------------------------------
 async def step_dedupe(demo: Demo) -> None:
     step = demo.start("de-duplication", "5 identical concurrent initiates, 1 request")
-    get_posts = demo.api.endpoints.get_posts
+    get_posts = demo.posts.get_posts
     handles = [demo.store.dispatch(get_posts.initiate(None)) for _ in range(5)]
     demo.note(f"dispatched {len(handles)} x get_posts.initiate(None) without awaiting")
     states = await asyncio.gather(*handles)
@@ -235,7 +258,7 @@ async def step_dedupe(demo: Demo) -> None:
 
 async def step_cache_hit(demo: Demo) -> None:
     step = demo.start("cache hit", "a subscribed entry is served from the cache")
-    handle = demo.store.dispatch(demo.api.endpoints.get_posts.initiate(None))
+    handle = demo.store.dispatch(demo.posts.get_posts.initiate(None))
     state = await handle
     delta = await demo.requests_since_last(step)
     demo.check(step, state.is_success and not delta, "get_posts(None) again -> 0 requests")
@@ -244,22 +267,22 @@ async def step_cache_hit(demo: Demo) -> None:
 
 async def step_invalidation(demo: Demo) -> None:
     step = demo.start("invalidation", "add_post invalidates Post/LIST and refetches the list")
-    post = demo.store.dispatch(demo.api.endpoints.get_post.initiate(1))
+    post = demo.store.dispatch(demo.posts.get_post.initiate(1))
     await post
     await demo.requests_since_last(step)
     state = demo.store.get_state()
     hit = [e["query_cache_key"] for e in demo.api.util.select_invalidated_by(state, [POSTS_LIST])]
     demo.note(f"add_post invalidates [cyan]Post/LIST[/], provided by: {', '.join(hit)}")
     before = len(demo.started)
-    data = await demo.store.dispatch(
-        demo.api.endpoints.add_post.initiate({"title": "Written by the demo", "body": "Hi."})
+    created = await demo.store.dispatch(
+        demo.posts.add_post.initiate(NewPost(title="Written by the demo", body="Hi."))
     ).unwrap()
     await demo.idle()
     refetched = demo.started[before:]
-    demo.note(f"created post #{data['id']}; refetched: {', '.join(refetched) or 'nothing'}")
+    demo.note(f"created post #{created.id}; refetched: {', '.join(refetched) or 'nothing'}")
     demo.cache_table()
     delta = await demo.requests_since_last(step)
-    posts = demo.entry("get_posts", None).data
+    posts = demo.post_list()
     demo.check(step, refetched == ["get_posts(null)"], "only get_posts(null) was refetched")
     demo.check(step, len(posts) == 4, "the cached list now has the new post (4 posts)")
     demo.check(
@@ -271,20 +294,21 @@ async def step_invalidation(demo: Demo) -> None:
 
 async def step_comments(demo: Demo) -> None:
     step = demo.start("tags per post", "a comment invalidates only its post's comment list")
-    first = demo.store.dispatch(demo.api.endpoints.get_comments.initiate(1))
-    second = demo.store.dispatch(demo.api.endpoints.get_comments.initiate(2))
+    first = demo.store.dispatch(demo.posts.get_comments.initiate(1))
+    second = demo.store.dispatch(demo.posts.get_comments.initiate(2))
     await asyncio.gather(first, second)
     await demo.requests_since_last(step)
     before = len(demo.started)
     demo.note(f"add_comment invalidates [cyan]{comments_list_tag(1)}[/]")
     await demo.store.dispatch(
-        demo.api.endpoints.add_comment.initiate({"post_id": 1, "body": "From the demo."})
+        demo.posts.add_comment.initiate(NewComment(post_id=1, body="From the demo."))
     ).unwrap()
     await demo.idle()
     refetched = demo.started[before:]
     delta = await demo.requests_since_last(step)
     demo.check(step, refetched == ["get_comments(1)"], "refetched get_comments(1) only")
-    demo.check(step, len(demo.entry("get_comments", 1).data) == 3, "post 1 now has 3 comments")
+    comments = demo.posts.get_comments.select(1)(demo.store.get_state()).data or []
+    demo.check(step, len(comments) == 3, "post 1 now has 3 comments")
     demo.check(step, "GET /posts/{id}/comments" in delta, "one comments request was sent")
     first.unsubscribe()
     second.unsubscribe()
@@ -293,20 +317,18 @@ async def step_comments(demo: Demo) -> None:
 async def step_optimistic(demo: Demo) -> None:
     step = demo.start("optimistic update", "the change shows before the server answers")
     title = "Edited optimistically"
-    mutation = demo.store.dispatch(
-        demo.api.endpoints.update_post.initiate({"id": 1, "title": title})
-    )
-    select_post = demo.api.endpoints.get_post.select(1)
-    shown = await demo.until(select_post, lambda s: s.data is not None and s.data["title"] == title)
-    status = demo.api.endpoints.update_post.select(mutation.request_id)(demo.store.get_state())
+    mutation = demo.store.dispatch(demo.posts.update_post.initiate(PostChanges(id=1, title=title)))
+    select_post = demo.posts.get_post.select(1)
+    shown = await demo.until(select_post, lambda s: s.data is not None and s.data.title == title)
+    status = demo.posts.update_post.select(mutation.request_id)(demo.store.get_state())
     demo.note(f"[bold]before the server answers[/]: mutation is [yellow]{status.status.value}[/]")
     demo.cache_table()
     demo.check(
         step,
-        status.status.value == "pending" and shown.data["title"] == title,
+        status.status.value == "pending" and shown.data.title == title,
         f"get_post(1) shows {title!r} while update_post is pending",
     )
-    listed = demo.entry("get_posts", None).data[0]["title"]
+    listed = demo.post_list()[0].title
     demo.check(step, listed == title, "the cached list shows it too (a second layer)")
     before = len(demo.started)
     result = await mutation
@@ -318,7 +340,7 @@ async def step_optimistic(demo: Demo) -> None:
     await demo.requests_since_last(step)
     demo.check(
         step,
-        demo.entry("get_post", 1).data["title"] == title and "data" in result,
+        demo.post(1).title == title and "data" in result,
         "the server confirmed it; the refetched data keeps the title",
     )
 
@@ -326,13 +348,11 @@ async def step_optimistic(demo: Demo) -> None:
 async def step_rollback(demo: Demo) -> None:
     step = demo.start("rollback", "a forced server failure drops the optimistic layer")
     await demo.fail_next(1)
-    kept = demo.entry("get_post", 1).data["title"]
+    kept = demo.post(1).title
     doomed = "This edit will fail"
-    mutation = demo.store.dispatch(
-        demo.api.endpoints.update_post.initiate({"id": 1, "title": doomed})
-    )
-    select_post = demo.api.endpoints.get_post.select(1)
-    await demo.until(select_post, lambda s: s.data is not None and s.data["title"] == doomed)
+    mutation = demo.store.dispatch(demo.posts.update_post.initiate(PostChanges(id=1, title=doomed)))
+    select_post = demo.posts.get_post.select(1)
+    await demo.until(select_post, lambda s: s.data is not None and s.data.title == doomed)
     demo.note(f"optimistic: get_post(1) shows {doomed!r}")
     before = len(demo.started)
     result = await mutation
@@ -348,53 +368,52 @@ async def step_rollback(demo: Demo) -> None:
     demo.check(step, isinstance(error, dict) and error.get("status") == 500, "update_post got 500")
     demo.check(
         step,
-        demo.entry("get_post", 1).data["title"] == kept
-        and demo.entry("get_posts", None).data[0]["title"] == kept,
+        demo.post(1).title == kept and demo.post_list()[0].title == kept,
         f"rolled back: get_post(1) and the list show {kept!r} again",
     )
 
 
 async def step_layers(demo: Demo) -> None:
     step = demo.start("layers", "a failed edit does not undo a concurrent one")
-    posts = demo.api.endpoints
-    title = demo.entry("get_post", 1).data["title"]
+    posts = demo.posts
+    title = demo.post(1).title
     previous = await demo.set_latency(0.4)
-    publish = demo.store.dispatch(posts.update_post.initiate({"id": 1, "published": False}))
+    publish = demo.store.dispatch(posts.update_post.initiate(PostChanges(id=1, published=False)))
     await demo.until_server_has("PATCH /posts/{id}", demo._stats.get("PATCH /posts/{id}", 0) + 1)
     demo.note("update_post A (published=False) is at the server, answering in 400 ms")
     await demo.set_latency(previous)
     await demo.fail_next(1)
-    doomed = demo.store.dispatch(posts.update_post.initiate({"id": 1, "title": "Doomed edit"}))
+    doomed = demo.store.dispatch(posts.update_post.initiate(PostChanges(id=1, title="Doomed edit")))
     await demo.until(
         posts.get_post.select(1),
-        lambda s: s.data is not None and s.data["title"] == "Doomed edit",
+        lambda s: s.data is not None and s.data.title == "Doomed edit",
     )
-    shown = demo.entry("get_post", 1).data
+    shown = demo.post(1)
     demo.note(
-        f"both layers applied: title={shown['title']!r} published={shown['published']} "
+        f"both layers applied: title={shown.title!r} published={shown.published} "
         "(update_post B changed the title)"
     )
     result = await doomed
     demo.note(f"update_post B rejected with [red]{_error_text(result.get('error'))}[/]")
-    after = demo.entry("get_post", 1).data
+    after = demo.post(1)
     pending = demo.api.util.is_mutating(demo.store.get_state(), "update_post")
     demo.note(
-        f"after B's rollback: title={after['title']!r} published={after['published']}, "
+        f"after B's rollback: title={after.title!r} published={after.published}, "
         f"{pending} update still pending (B's invalidation waits for it: delayed mode)"
     )
     demo.cache_table()
     demo.check(
         step,
-        after["title"] == title and after["published"] is False and pending == 1,
+        after.title == title and after.published is False and pending == 1,
         "B's layer dropped; A's layer survives",
     )
     await publish
     await demo.idle()
-    confirmed = demo.entry("get_post", 1).data
+    confirmed = demo.post(1)
     delta = await demo.requests_since_last(step)
     demo.check(
         step,
-        confirmed["published"] is False and confirmed["title"] == title,
+        confirmed.published is False and confirmed.title == title,
         "A confirmed by the server: published=False, title unchanged",
     )
     demo.check(
@@ -407,7 +426,7 @@ async def step_layers(demo: Demo) -> None:
 async def step_retry(demo: Demo) -> None:
     step = demo.start("retry", "a failed read is sent again by retry()")
     await demo.fail_next(1, scope="reads")
-    handle = demo.store.dispatch(demo.api.endpoints.get_post.initiate(2, subscribe=False))
+    handle = demo.store.dispatch(demo.posts.get_post.initiate(2, subscribe=False))
     state = await handle
     delta = await demo.requests_since_last(step)
     demo.check(step, state.is_success, "get_post(2) succeeded after the failure")
@@ -417,7 +436,7 @@ async def step_retry(demo: Demo) -> None:
 async def step_validation(demo: Demo) -> None:
     step = demo.start("bad input", "a 422 from the server arrives as QueryError.error")
     try:
-        await demo.store.dispatch(demo.api.endpoints.add_post.initiate({"title": "   "})).unwrap()
+        await demo.store.dispatch(demo.posts.add_post.initiate(NewPost(title="   "))).unwrap()
     except QueryError as exc:
         error = thaw(exc.error)
         demo.note(f"unwrap() raised QueryError; .error = [red]{_error_text(error)}[/]")

@@ -1,21 +1,29 @@
-"""The posts api of the examples: every endpoint of ``posts_server.py`` in one module.
+"""The posts api of the examples: every endpoint of ``posts_server.py``, typed.
 
 It shows the patterns an rtkq app is built from:
 
+- **Typed endpoints.** Each endpoint is a decorated function (``@api.query``,
+  ``@api.mutation``) whose parameter is the arg type; ``response_schema=`` (pydantic
+  models) validates each response once, at the edge, and is the result type, so a type
+  checker knows that ``posts.get_post.initiate(1)`` gives a ``Post``. A response of the
+  wrong shape rejects the request with a ``SchemaError`` payload; the cache keeps its
+  last good data.
 - **Tags, with the LIST pattern.** ``get_posts`` provides one ``Post`` tag per post plus
   ``Post/LIST``; ``add_post`` invalidates ``Post/LIST`` (the list must grow), while
   ``update_post`` invalidates only ``Post/<id>``, which refetches that post *and* the
   list (the list provides the id too). Comments do the same per post.
 - **An optimistic update with layers.** ``update_post``'s ``on_query_started`` calls
   ``ctx.optimistic(...)`` for the cached post and the cached list: the change shows at
-  once and stays a layer over the server data while the request runs. When the request
-  fails, the layer is dropped and the entries return to the server data (other pending
-  layers survive); when it succeeds, the layer goes when the refetch lands.
+  once (drafts edit the cached ``Post`` records by attribute) and stays a layer over the
+  server data while the request runs. When the request fails, the layer is dropped and
+  the entries return to the server data (other pending layers survive); when it
+  succeeds, the layer goes when the refetch lands.
 - **Retry on the base query.** Reads (GET, idempotent) are sent again on 5xx and
   network errors with a short backoff; writes are never retried, so a failed write
   fails once and visibly, and 4xx answers (404, 422) are final.
 
-``make_api(base_url)`` returns a fresh api (one per store or test). The HTTP client its
+``make_api(base_url)`` returns a fresh :class:`PostsApi` (one per store or test): its
+``api`` to mount in a store, and its endpoints as typed attributes. The HTTP client its
 base query opens for a store is closed by ``await store.aclose()`` (or by leaving
 ``async with configure_store(...) as store:``), with every request and timer the store
 still runs.
@@ -25,20 +33,83 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from rtkq import Api, create_api, fetch_base_query, retry
+from pydantic import BaseModel, ConfigDict
 
-__all__ = ["POSTS_LIST", "comments_list_tag", "make_api"]
+from rtkq import Api, MutationEndpoint, QueryEndpoint, Tag, create_api, fetch_base_query, retry
 
-POSTS_LIST = {"type": "Post", "id": "LIST"}
+__all__ = [
+    "POSTS_LIST",
+    "Comment",
+    "Deleted",
+    "NewComment",
+    "NewPost",
+    "Post",
+    "PostChanges",
+    "PostsApi",
+    "comments_list_tag",
+    "make_api",
+]
+
+POSTS_LIST = Tag("Post", "LIST")
 
 
-def comments_list_tag(post_id: int) -> dict[str, Any]:
+# -- what the server sends (cached, so frozen) ---------------------------------------
+class Post(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    title: str
+    body: str = ""
+    published: bool = False
+
+
+class Comment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    post_id: int
+    body: str
+
+
+class Deleted(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+
+
+# -- what the mutations take -------------------------------------------------------
+class NewPost(BaseModel):
+    title: str
+    body: str = ""
+    published: bool = False
+
+
+class PostChanges(BaseModel):
+    """Some fields of post ``id``: only the fields given are sent and shown."""
+
+    id: int
+    title: str | None = None
+    body: str | None = None
+    published: bool | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"id"}, exclude_unset=True)
+
+
+class NewComment(BaseModel):
+    post_id: int
+    body: str
+
+
+def comments_list_tag(post_id: int) -> Tag:
     """The tag a post's comment list provides and adding a comment invalidates."""
-    return {"type": "Comment", "id": f"post-{post_id}"}
+    return Tag("Comment", f"post-{post_id}")
 
 
+# -- the base query ------------------------------------------------------------------
 def _retry_reads(error: Any, _args: Any, ctx: Mapping[str, Any]) -> bool:
     """Retry GETs on network errors and 5xx, at most ``max_retries`` times; never writes."""
     api = ctx["base_query_api"]
@@ -52,15 +123,13 @@ async def _short_backoff(attempt: int, _max_retries: int) -> None:
     await asyncio.sleep(0.05 * 2 ** (attempt - 1))  # 50 ms, 100 ms: fast enough for a demo
 
 
-def _posts_tags(result: Any, _error: Any, _arg: Any) -> list[Any]:
-    if result is None:
-        return [POSTS_LIST]
-    return [*({"type": "Post", "id": post["id"]} for post in result), POSTS_LIST]
+# -- tags and the optimistic update ------------------------------------------------
+def _posts_tags(result: list[Post] | None, _error: Any, _arg: None) -> list[Tag]:
+    return [*(Tag("Post", post.id) for post in result or ()), POSTS_LIST]
 
 
-def _comments_tags(result: Any, _error: Any, post_id: int) -> list[Any]:
-    ids = [{"type": "Comment", "id": comment["id"]} for comment in result or ()]
-    return [*ids, comments_list_tag(post_id)]
+def _comments_tags(result: list[Comment] | None, _error: Any, post_id: int) -> list[Tag]:
+    return [*(Tag("Comment", comment.id) for comment in result or ()), comments_list_tag(post_id)]
 
 
 def _patch_post(changes: Mapping[str, Any]) -> Any:
@@ -68,33 +137,48 @@ def _patch_post(changes: Mapping[str, Any]) -> Any:
         if post is None:  # the entry is still loading: nothing to show yet
             return
         for name, value in changes.items():
-            post[name] = value
+            setattr(post, name, value)  # a draft of the cached Post: a new Post, same type
 
     return recipe
 
 
 def _patch_post_in_list(post_id: int, changes: Mapping[str, Any]) -> Any:
     def recipe(posts: Any) -> None:
-        for index in range(len(posts or ())):
-            if posts[index]["id"] == post_id:
+        for post in posts or ():
+            if post.id == post_id:
                 for name, value in changes.items():
-                    posts[index][name] = value
+                    setattr(post, name, value)
 
     return recipe
 
 
-async def _optimistic_update(arg: Mapping[str, Any], ctx: Any) -> None:
+async def _optimistic_update(arg: PostChanges, ctx: Any) -> None:
     """Show ``update_post``'s change at once, as layers over the cached post and list."""
-    post_id = arg["id"]
-    changes = {name: value for name, value in arg.items() if name != "id"}
+    changes = arg.changes()
     # An entry that is not cached is left alone (no layer is made for it).
-    ctx.optimistic("get_post", post_id, _patch_post(changes))
-    ctx.optimistic("get_posts", None, _patch_post_in_list(post_id, changes))
+    ctx.optimistic("get_post", arg.id, _patch_post(changes))
+    ctx.optimistic("get_posts", None, _patch_post_in_list(arg.id, changes))
     # Nothing to await or undo by hand: the layers live as long as the mutation runs,
     # and a failed mutation drops them itself (a concurrent edit's layers survive).
 
 
-def make_api(base_url: str, *, keep_unused_data_for: float = 60.0) -> Api:
+# -- the api -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PostsApi:
+    """One posts api: ``api`` to mount in a store, and its typed endpoints."""
+
+    api: Api
+    get_posts: QueryEndpoint[None, list[Post]]
+    get_post: QueryEndpoint[int, Post]
+    add_post: MutationEndpoint[NewPost, Post]
+    update_post: MutationEndpoint[PostChanges, Post]
+    delete_post: MutationEndpoint[int, Deleted]
+    get_comments: QueryEndpoint[int, list[Comment]]
+    add_comment: MutationEndpoint[NewComment, Comment]
+    delete_comment: MutationEndpoint[int, Deleted]
+
+
+def make_api(base_url: str, *, keep_unused_data_for: float = 60.0) -> PostsApi:
     """A new posts api talking to the posts server at ``base_url``."""
     base_query = retry(
         fetch_base_query(base_url, timeout=10.0),
@@ -102,47 +186,69 @@ def make_api(base_url: str, *, keep_unused_data_for: float = 60.0) -> Api:
         backoff=_short_backoff,
         retry_condition=_retry_reads,
     )
-    return create_api(
+    api = create_api(
         base_query=base_query,
         tag_types=["Post", "Comment"],
         keep_unused_data_for=keep_unused_data_for,
-        endpoints=lambda build: {
-            "get_posts": build.query(query=lambda _: "posts", provides_tags=_posts_tags),
-            "get_post": build.query(
-                query=lambda post_id: f"posts/{post_id}",
-                provides_tags=lambda _r, _e, post_id: [{"type": "Post", "id": post_id}],
-            ),
-            "add_post": build.mutation(
-                query=lambda body: {"url": "posts", "method": "POST", "body": body},
-                invalidates_tags=[POSTS_LIST],
-            ),
-            "update_post": build.mutation(
-                query=lambda arg: {
-                    "url": f"posts/{arg['id']}",
-                    "method": "PATCH",
-                    "body": {name: value for name, value in arg.items() if name != "id"},
-                },
-                invalidates_tags=lambda _r, _e, arg: [{"type": "Post", "id": arg["id"]}],
-                on_query_started=_optimistic_update,
-            ),
-            "delete_post": build.mutation(
-                query=lambda post_id: {"url": f"posts/{post_id}", "method": "DELETE"},
-                invalidates_tags=lambda _r, _e, post_id: [POSTS_LIST, comments_list_tag(post_id)],
-            ),
-            "get_comments": build.query(
-                query=lambda post_id: f"posts/{post_id}/comments", provides_tags=_comments_tags
-            ),
-            "add_comment": build.mutation(
-                query=lambda arg: {
-                    "url": f"posts/{arg['post_id']}/comments",
-                    "method": "POST",
-                    "body": {"body": arg["body"]},
-                },
-                invalidates_tags=lambda _r, _e, arg: [comments_list_tag(arg["post_id"])],
-            ),
-            "delete_comment": build.mutation(
-                query=lambda arg: {"url": f"comments/{arg['id']}", "method": "DELETE"},
-                invalidates_tags=lambda _r, _e, arg: [{"type": "Comment", "id": arg["id"]}],
-            ),
-        },
+    )
+
+    @api.query(response_schema=list[Post], provides_tags=_posts_tags)
+    def get_posts(_: None) -> str:
+        return "posts"
+
+    @api.query(response_schema=Post, provides_tags=lambda _r, _e, post_id: [Tag("Post", post_id)])
+    def get_post(post_id: int) -> str:
+        return f"posts/{post_id}"
+
+    @api.mutation(response_schema=Post, invalidates_tags=[POSTS_LIST])
+    def add_post(new: NewPost) -> dict[str, Any]:
+        return {"url": "posts", "method": "POST", "body": new}  # a model is sent as JSON
+
+    @api.mutation(
+        response_schema=Post,
+        invalidates_tags=lambda _r, _e, arg: [Tag("Post", arg.id)],
+        on_query_started=_optimistic_update,
+    )
+    def update_post(arg: PostChanges) -> dict[str, Any]:
+        return {"url": f"posts/{arg.id}", "method": "PATCH", "body": arg.changes()}
+
+    @api.mutation(
+        response_schema=Deleted,
+        invalidates_tags=lambda _r, _e, post_id: [POSTS_LIST, comments_list_tag(post_id)],
+    )
+    def delete_post(post_id: int) -> dict[str, Any]:
+        return {"url": f"posts/{post_id}", "method": "DELETE"}
+
+    @api.query(response_schema=list[Comment], provides_tags=_comments_tags)
+    def get_comments(post_id: int) -> str:
+        return f"posts/{post_id}/comments"
+
+    @api.mutation(
+        response_schema=Comment,
+        invalidates_tags=lambda _r, _e, arg: [comments_list_tag(arg.post_id)],
+    )
+    def add_comment(arg: NewComment) -> dict[str, Any]:
+        return {
+            "url": f"posts/{arg.post_id}/comments",
+            "method": "POST",
+            "body": {"body": arg.body},
+        }
+
+    @api.mutation(
+        response_schema=Deleted,
+        invalidates_tags=lambda _r, _e, comment_id: [Tag("Comment", comment_id)],
+    )
+    def delete_comment(comment_id: int) -> dict[str, Any]:
+        return {"url": f"comments/{comment_id}", "method": "DELETE"}
+
+    return PostsApi(
+        api=api,
+        get_posts=get_posts,
+        get_post=get_post,
+        add_post=add_post,
+        update_post=update_post,
+        delete_post=delete_post,
+        get_comments=get_comments,
+        add_comment=add_comment,
+        delete_comment=delete_comment,
     )

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 import httpx
-from posts_api import make_api
+from posts_api import Comment, Post, PostChanges, PostsApi, make_api
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -69,15 +69,16 @@ class PostsApp(App[None]):
     def __init__(self, base_url: str) -> None:
         super().__init__()
         self.base_url = base_url
-        self.api: Api = make_api(base_url)
+        self.posts: PostsApi = make_api(base_url)  # typed endpoints: posts.get_post, ...
+        self.api: Api = self.posts.api
         self.store: Store = configure_store(
             reducer={self.api.reducer_path: self.api.reducer}, middleware=[self.api.middleware]
         )
         self.selected: int | None = None
         self.message = ""
         self._pending = 0
-        self._list: QueryHandle | None = None
-        self._detail: list[QueryHandle] = []
+        self._list: QueryHandle[list[Post]] | None = None
+        self._detail: list[QueryHandle[Any]] = []
         self._unwatch_detail: list[Callable[[], None]] = []
         self._unwatch: list[Callable[[], None]] = []
 
@@ -100,7 +101,7 @@ class PostsApp(App[None]):
         table.add_column("id", key="id")
         table.add_column("title", key="title")
         table.add_column("published", key="published")
-        posts = self.api.endpoints.get_posts
+        posts = self.posts.get_posts
         self._list = self.store.dispatch(posts.initiate(None))
         self._unwatch += [
             self.store.watch(posts.select(None), lambda new, _old: self.render_posts(new)),
@@ -119,49 +120,44 @@ class PostsApp(App[None]):
         await self.store.aclose()
 
     # -- rendering (called by the store watchers) --------------------------------
-    def render_posts(self, state: QueryState) -> None:
+    def render_posts(self, state: QueryState[list[Post]]) -> None:
         table = self.query_one("#posts", DataTable)
-        if state.data is None:
+        posts = state.data
+        if posts is None:
             self.render_status("loading posts..." if state.is_fetching else _error(state.error))
             return
-        posts = thaw(state.data)
-        ids = [str(post["id"]) for post in posts]
+        ids = [str(post.id) for post in posts]
         if [key.value for key in table.rows] == ids:
             for post in posts:  # same rows: update cells in place, the cursor stays put
-                row = str(post["id"])
-                table.update_cell(row, "title", post["title"])
-                table.update_cell(row, "published", _published(post["published"]))
+                row = str(post.id)
+                table.update_cell(row, "title", post.title)
+                table.update_cell(row, "published", _published(post.published))
         else:
             cursor = table.cursor_row
             table.clear()
             for post in posts:
                 table.add_row(
-                    str(post["id"]),
-                    post["title"],
-                    _published(post["published"]),
-                    key=str(post["id"]),
+                    str(post.id), post.title, _published(post.published), key=str(post.id)
                 )
             if posts:
                 table.move_cursor(row=min(max(cursor, 0), len(posts) - 1))
         if self.selected is None and posts:
-            self.select_post(posts[0]["id"])
+            self.select_post(posts[0].id)
 
-    def render_post(self, state: QueryState) -> None:
-        post = thaw(state.data)
+    def render_post(self, state: QueryState[Post]) -> None:
+        post = state.data
         if post is None:
             text = "loading..." if state.is_fetching else _error(state.error)
             self.query_one("#title", Static).update(text)
             return
         fetching = " (refreshing)" if state.is_fetching else ""
-        self.query_one("#title", Static).update(f"#{post['id']} {post['title']}")
-        self.query_one("#meta", Static).update(
-            f"published: {_published(post['published'])}{fetching}"
-        )
-        self.query_one("#body", Static).update(post["body"] or "(no body)")
+        self.query_one("#title", Static).update(f"#{post.id} {post.title}")
+        self.query_one("#meta", Static).update(f"published: {_published(post.published)}{fetching}")
+        self.query_one("#body", Static).update(post.body or "(no body)")
 
-    def render_comments(self, state: QueryState) -> None:
-        comments = thaw(state.data) or []
-        lines = [f"- {comment['body']}" for comment in comments]
+    def render_comments(self, state: QueryState[list[Comment]]) -> None:
+        comments = state.data or []
+        lines = [f"- {comment.body}" for comment in comments]
         self.query_one("#comments", Static).update(
             "\n".join([f"comments ({len(comments)}):", *lines]) if state.data is not None else ""
         )
@@ -195,7 +191,7 @@ class PostsApp(App[None]):
         for handle in self._detail:
             handle.unsubscribe()
         self.selected = post_id
-        post, comments = self.api.endpoints.get_post, self.api.endpoints.get_comments
+        post, comments = self.posts.get_post, self.posts.get_comments
         self._detail = [
             self.store.dispatch(post.initiate(post_id)),
             self.store.dispatch(comments.initiate(post_id)),
@@ -208,23 +204,23 @@ class PostsApp(App[None]):
         self.render_post(post.select(post_id)(state))
         self.render_comments(comments.select(post_id)(state))
 
-    def _selected_post(self) -> Any:
+    def _selected_post(self) -> Post | None:
         if self.selected is None:
             return None
-        return thaw(self.api.endpoints.get_post.select(self.selected)(self.store.get_state()).data)
+        return self.posts.get_post.select(self.selected)(self.store.get_state()).data
 
     # -- actions -----------------------------------------------------------------
     def action_toggle_published(self) -> None:
         post = self._selected_post()
         if post is not None:
-            self.update_post({"id": post["id"], "published": not post["published"]})
+            self.update_post(PostChanges(id=post.id, published=not post.published))
 
     def action_edit(self) -> None:
         post = self._selected_post()
         if post is None:
             return
         editor = self.query_one("#editor", Input)
-        editor.value = post["title"]
+        editor.value = post.title
         editor.add_class("editing")
         editor.focus()
 
@@ -236,7 +232,7 @@ class PostsApp(App[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_cancel_edit()
         if self.selected is not None:
-            self.update_post({"id": self.selected, "title": event.value})
+            self.update_post(PostChanges(id=self.selected, title=event.value))
 
     def action_refetch(self) -> None:
         for handle in [*([self._list] if self._list else []), *self._detail]:
@@ -250,22 +246,20 @@ class PostsApp(App[None]):
 
         self.run_worker(fail_next(), group="admin")
 
-    def update_post(self, change: dict[str, Any]) -> None:
+    def update_post(self, change: PostChanges) -> None:
         """Send ``update_post`` (optimistic); report the outcome in the status bar."""
-        handle: MutationHandle = self.store.dispatch(
-            self.api.endpoints.update_post.initiate(change)
-        )
-        fields = ", ".join(name for name in change if name != "id")
-        self.render_status(f"saving {fields} of post {change['id']}...")
+        handle: MutationHandle[Post] = self.store.dispatch(self.posts.update_post.initiate(change))
+        fields = ", ".join(change.changes())
+        self.render_status(f"saving {fields} of post {change.id}...")
 
         async def settle() -> None:
             result = await handle
             if "error" in result:
                 self.render_status(
-                    f"rolled back: saving post {change['id']} failed ({_error(result['error'])})"
+                    f"rolled back: saving post {change.id} failed ({_error(result['error'])})"
                 )
             else:
-                self.render_status(f"saved post {change['id']}")
+                self.render_status(f"saved post {change.id}")
 
         self.run_worker(settle(), group="mutations")
 

@@ -2,8 +2,8 @@
 
 Positive cases (``assert_type`` everywhere) must be clean; every line whose comment
 starts with "type error" must be rejected, by both checkers, and no other line may be. The
-README's "Typed endpoints" example is checked with them and must be clean too. One run of
-each checker covers it all; the two run at the same time.
+README's "Typed endpoints" example and ``examples/posts_api.py`` are checked with them and
+must be clean too. One run of each checker covers it all; the two run at the same time.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tupl
     """``{checker: (lines with an error, full output)}``."""
     readme = tmp_path_factory.mktemp("readme") / README_CASE
     readme.write_text(readme_example())
-    paths = [str(CASES), str(readme)]
+    paths = [str(CASES), str(readme), str(ROOT / "examples" / "posts_api.py")]
     mypy = subprocess.Popen(
         [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", *paths],
         cwd=ROOT,  # the project's mypy settings (pyproject.toml) apply
