@@ -19,8 +19,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict rtkq
 
-# The DevTools browser tests drive Debian's Chromium (installed here on first use); the
-# DevTools server itself is installed by its test fixture on first use (npm ci).
+# The DevTools browser tests drive Debian's Chromium (installed here on first use).
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
@@ -28,7 +27,13 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --n
 $(CHROMIUM):
 	$(APT_INSTALL) chromium || { $(SUDO) apt-get update -qq && $(APT_INSTALL) chromium; }
 
-pytest: $(STAMP) $(CHROMIUM)
+# npm ci of the pinned server before the tests (it takes minutes: longer than a test's
+# timeout); the fixture only checks the stamp afterwards.
+DEVTOOLS_SERVER := tests/devtools/server/node_modules/.rtkq-installed
+$(DEVTOOLS_SERVER): tests/devtools/server/package-lock.json tests/devtools/server/react-umd.js $(STAMP)
+	$(PY) tests/devtools/server/devtools_server.py --install
+
+pytest: $(STAMP) $(CHROMIUM) $(DEVTOOLS_SERVER)
 	$(PY) -m pytest --cov=rtkq --cov-report=term --cov-fail-under=90
 
 test: lint typecheck pytest

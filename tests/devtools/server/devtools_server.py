@@ -6,6 +6,7 @@ bundles React for the web UI (see react-umd.js); later calls reuse it.
 ``DevToolsServer`` runs ``node serve.mjs`` on a loopback port and stops it.
 
     python tests/devtools/server/devtools_server.py --port 8000   # until Ctrl-C
+    python tests/devtools/server/devtools_server.py --install     # npm ci only (make test)
 """
 
 from __future__ import annotations
@@ -175,7 +176,12 @@ def running(port: int = 0) -> Iterator[DevToolsServer]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the Redux DevTools server on loopback.")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--install", action="store_true", help="only install it (npm ci)")
     args = parser.parse_args(argv)
+    if args.install:
+        ensure_installed()
+        _STAMP.touch()  # newer than the lock file: make sees it is done
+        return 0
     with DevToolsServer(args.port) as server:
         print(f"Redux DevTools: open {server.url} (Ctrl-C stops it)")
         with contextlib.suppress(KeyboardInterrupt):
