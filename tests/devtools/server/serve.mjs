@@ -12,4 +12,11 @@ http.Server.prototype.listen = function (...args) {
   return listen.apply(this, args);
 };
 process.argv.push(`--hostname=${host}`);
+
+// Stop with the process that started us (a test run or the demo), even when it was
+// killed before it could stop us: once orphaned, our parent changes.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(0);
+}, 500).unref();
 await import('./node_modules/@redux-devtools/cli/bin/redux-devtools.js');
