@@ -9,6 +9,16 @@ from ._base_query import fetch_base_query, retry
 from ._draft import NOTHING, apply_patches, produce, produce_with_patches
 from ._exceptions import QueryError, SchemaError
 from ._freeze import freeze, thaw
+from ._observe import (
+    InfiniteQueryObserver,
+    InfiniteQueryResult,
+    LazyQueryObserver,
+    MutationObserver,
+    MutationResult,
+    QueryObserver,
+    QueryResult,
+    QueryStateObserver,
+)
 from ._query._cache_key import default_serialize_query_args
 from ._query._create_api import Api, create_api
 from ._query._endpoint_kinds import InfiniteQueryEndpoint, MutationEndpoint, QueryEndpoint
@@ -49,18 +59,26 @@ __all__ = [  # noqa: RUF022
     "InfiniteQueryContext",
     "InfiniteQueryEndpoint",
     "InfiniteQueryHandle",
+    "InfiniteQueryObserver",
+    "InfiniteQueryResult",
     "InfiniteQueryState",
+    "LazyQueryObserver",
     "ListenerApi",
     "ListenerMiddleware",
     "MutationEndpoint",
     "MutationHandle",
+    "MutationObserver",
+    "MutationResult",
     "MutationState",
     "NOTHING",
     "PatchCollection",
     "QueryEndpoint",
     "QueryError",
     "QueryHandle",
+    "QueryObserver",
+    "QueryResult",
     "QueryState",
+    "QueryStateObserver",
     "QueryStatus",
     "SchemaError",
     "SchemaFailureInfo",

@@ -17,6 +17,7 @@ from ._runtime import Running, Runtime, new_request_id
 from ._types import InfiniteQueryState, MutationState, QueryState, QueryStatus, SkipToken
 
 if TYPE_CHECKING:
+    from .._observe import LazyQueryObserver, MutationObserver, QueryObserver, QueryStateObserver
     from ._create_api import Api
     from ._definitions import EndpointDefinition
 
@@ -173,6 +174,31 @@ class Endpoint(Generic[A, R]):
         # It reads state[path] alone: store.watch skips it while that slice is unchanged.
         selector.depends_on = (path,)  # type: ignore[attr-defined]
         return selector
+
+    # -- observers (built by rtkq._observe, imported on first use) ------------------
+    def observe(self, store: Any, arg: Any = None, **options: Any) -> QueryObserver[Any]:
+        """An observer of ``arg`` in ``store`` (RTK's ``useQuery``); see ``QueryObserver``."""
+        from .._observe import observe
+
+        return observe(self, store, arg, options)
+
+    def lazy_observe(self, store: Any, **options: Any) -> LazyQueryObserver[Any]:
+        """An observer that fetches on ``trigger(arg)`` (RTK's ``useLazyQuery``)."""
+        from .._observe import lazy_observe
+
+        return lazy_observe(self, store, options)
+
+    def query_state(self, store: Any, arg: Any = None, **options: Any) -> QueryStateObserver[Any]:
+        """A read-only observer of ``arg``'s entry: no subscription, no fetch."""
+        from .._observe import query_state
+
+        return query_state(self, store, arg, options)
+
+    def mutation_observer(self, store: Any, **options: Any) -> MutationObserver[Any]:
+        """An observer of this mutation's last trigger (RTK's ``useMutation``)."""
+        from .._observe import mutation_observer
+
+        return mutation_observer(self, store, options)
 
     # -- initiate ----------------------------------------------------------------
     def _runtime(self, dispatch: Callable[[Any], Any], extra: Any) -> Runtime:

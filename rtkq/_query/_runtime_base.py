@@ -76,6 +76,24 @@ class RuntimeBase:
         # The store's ``on_close`` (None for a middleware API without one); base
         # queries see it as ``api.on_close`` to close what they opened for this store.
         self.on_close: Callable[[Callable[[], Any]], Callable[[], None]] | None = None
+        # Called with every action once the store has handled it (see add_action_tap).
+        self.action_taps: tuple[Callable[[Any], None], ...] = ()
+
+    def add_action_tap(self, tap: Callable[[Any], None]) -> Callable[[], None]:
+        """Call ``tap(action)`` after each action this store handles; return a remover.
+
+        The interface for layers built on the api (observers): a tap learns which
+        action changed the state, so it can look at the entries that action names
+        instead of scanning the cache. Taps run after the reducer, the store's
+        listeners and its watchers, even when one of those raised; a tap must not
+        raise. Removing twice is harmless.
+        """
+        self.action_taps = (*self.action_taps, tap)
+
+        def remove() -> None:
+            self.action_taps = tuple(t for t in self.action_taps if t is not tap)
+
+        return remove
 
     def slice_state(self) -> AnyMap:
         state = self.get_state()
