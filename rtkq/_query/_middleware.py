@@ -95,7 +95,16 @@ def build_middleware(api: Api) -> Callable[[MiddlewareAPI], Callable[[Dispatch],
             def handle(action: Any) -> Any:
                 hook = table.get(getattr(action, "type", None))  # type: ignore[arg-type]
                 if runtime.action_taps:
-                    return tapped(hook, action)
+                    try:
+                        return run(hook, action)
+                    finally:
+                        for tap in runtime.action_taps:
+                            tap(action)
+                if hook is None:
+                    return next_(action)
+                return run(hook, action)
+
+            def run(hook: Hook | None, action: Any) -> Any:
                 if hook is None:
                     return next_(action)
                 if runtime.closed:
@@ -104,15 +113,6 @@ def build_middleware(api: Api) -> Callable[[MiddlewareAPI], Callable[[Dispatch],
                         raise closed_error(api.reducer_path)
                     return next_(action)
                 return hook(runtime, action, next_)
-
-            def tapped(hook: Hook | None, action: Any) -> Any:
-                try:
-                    if hook is None:
-                        return next_(action)
-                    return hook(runtime, action, next_)
-                finally:
-                    for tap in runtime.action_taps:
-                        tap(action)
 
             return handle
 

@@ -102,13 +102,17 @@ async def test_hydrate_reaches_observers() -> None:
 
 
 @pytest.mark.looptime
-async def test_store_on_close_closes_observers_when_available() -> None:
-    api, store = _cached(1)
+async def test_store_aclose_closes_observers_and_refuses_new_ones() -> None:
+    api, store = _cached(2)
     obs = api.endpoints.get_item.observe(store, 0)
-    aclose = getattr(store, "aclose", None)
-    if aclose is None:  # the shutdown interface (issue 20) is not in this tree
-        obs.close()
-        assert obs.closed
-        return
-    await aclose()
-    assert obs.closed
+    lazy = api.endpoints.get_item.lazy_observe(store)
+    mutation = api.endpoints.update_item.mutation_observer(store)
+    closed_by_hand = api.endpoints.get_item.query_state(store, 1)
+    closed_by_hand.close()  # removes its hook: aclose does not see it again
+    iterator = obs.changes()
+    await store.aclose()
+    assert obs.closed and lazy.closed and mutation.closed
+    assert [result async for result in iterator] == []  # ended with the observer
+    assert obs._runtime.action_taps == ()
+    with pytest.raises(RuntimeError, match=r"The store of api 'api' is closed \(store.aclose"):
+        api.endpoints.get_item.observe(store, 0)
