@@ -1,13 +1,14 @@
 """A Textual TUI over the posts api: the store drives the screen.
 
-The widgets never fetch or keep data themselves. They subscribe to selectors with
-``store.watch`` and re-render when what they select changes:
+The widgets never fetch or keep data themselves. Each holds an observer bound to its
+lifetime with ``rtkq.textual.bind`` and re-renders when the observer's result changes;
+nothing is unsubscribed by hand (unmounting closes the observers):
 
-- the posts table watches ``get_posts.select(None)``;
-- the detail pane watches ``get_post.select(id)`` and ``get_comments.select(id)`` for
-  the highlighted post (re-watched when the highlight moves);
-- the status bar watches ``api.util.is_mutating(state)``: the pending-mutations
-  indicator.
+- the posts table observes ``get_posts.observe(store, None)``;
+- the detail pane observes ``get_post`` and ``get_comments`` and moves both to the
+  highlighted post with ``set_arg`` (no post yet: ``skip_token``);
+- the status bar follows ``store.changes(...)`` of ``api.util.is_mutating(state)``:
+  the pending-mutations indicator.
 
 Keys: up/down select a post, ``p`` publishes/unpublishes it (an optimistic update: the
 table and the detail change at once and roll back if the server refuses), ``e`` edits
@@ -24,7 +25,6 @@ import argparse
 import json
 import operator
 import sys
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 import httpx
@@ -34,7 +34,17 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from rtkq import Api, MutationHandle, QueryHandle, QueryState, Store, configure_store, thaw
+from rtkq import (
+    Api,
+    MutationHandle,
+    QueryObserver,
+    QueryResult,
+    Store,
+    configure_store,
+    skip_token,
+    thaw,
+)
+from rtkq.textual import bind
 
 __all__ = ["PostsApp", "main"]
 
@@ -77,10 +87,10 @@ class PostsApp(App[None]):
         self.selected: int | None = None
         self.message = ""
         self._pending = 0
-        self._list: QueryHandle[list[Post]] | None = None
-        self._detail: list[QueryHandle[Any]] = []
-        self._unwatch_detail: list[Callable[[], None]] = []
-        self._unwatch: list[Callable[[], None]] = []
+        # The observers, made in on_mount (they need the running loop).
+        self.post_list: QueryObserver[list[Post]]
+        self.post_view: QueryObserver[Post]
+        self.comment_list: QueryObserver[list[Comment]]
 
     # -- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -101,26 +111,24 @@ class PostsApp(App[None]):
         table.add_column("id", key="id")
         table.add_column("title", key="title")
         table.add_column("published", key="published")
-        posts = self.posts.get_posts
-        self._list = self.store.dispatch(posts.initiate(None))
-        self._unwatch += [
-            self.store.watch(posts.select(None), lambda new, _old: self.render_posts(new)),
-            self.store.watch(self._count_pending, self._pending_changed, equals=operator.eq),
-        ]
-        self.render_posts(posts.select(None)(self.store.get_state()))
+        posts, store = self.posts, self.store
+        detail = self.query_one("#detail", Vertical)
+        self.post_list = bind(table, posts.get_posts.observe(store, None), self.render_posts)
+        self.post_view = bind(detail, posts.get_post.observe(store, skip_token), self.render_post)
+        self.comment_list = bind(
+            detail, posts.get_comments.observe(store, skip_token), self.render_comments
+        )
+        status = self.query_one("#status", Static)
+        bind(status, store.changes(self._count_pending, equals=operator.eq), self._pending_changed)
         self.render_status()
 
     async def on_unmount(self) -> None:
-        for unwatch in self._unwatch + self._unwatch_detail:
-            unwatch()
-        for handle in [*self._detail, *([self._list] if self._list else [])]:
-            handle.unsubscribe()
         # Abort what still runs (e.g. a refetch), stop the timers and close the HTTP
-        # client, so that nothing outlives the app.
+        # client, so that nothing outlives the app (observers close with it).
         await self.store.aclose()
 
-    # -- rendering (called by the store watchers) --------------------------------
-    def render_posts(self, state: QueryState[list[Post]]) -> None:
+    # -- rendering (called with each observer's new result) ----------------------
+    def render_posts(self, state: QueryResult[list[Post]]) -> None:
         table = self.query_one("#posts", DataTable)
         posts = state.data
         if posts is None:
@@ -144,22 +152,26 @@ class PostsApp(App[None]):
         if self.selected is None and posts:
             self.select_post(posts[0].id)
 
-    def render_post(self, state: QueryState[Post]) -> None:
-        post = state.data
+    def render_post(self, state: QueryResult[Post]) -> None:
+        # current_data: the highlighted post only (data would keep showing the
+        # previous post while this one loads).
+        post = state.current_data
         if post is None:
-            text = "loading..." if state.is_fetching else _error(state.error)
-            self.query_one("#title", Static).update(text)
+            text = "loading..." if state.is_fetching or state.is_uninitialized else ""
+            self.query_one("#title", Static).update(text or _error(state.error))
             return
         fetching = " (refreshing)" if state.is_fetching else ""
         self.query_one("#title", Static).update(f"#{post.id} {post.title}")
         self.query_one("#meta", Static).update(f"published: {_published(post.published)}{fetching}")
         self.query_one("#body", Static).update(post.body or "(no body)")
 
-    def render_comments(self, state: QueryState[list[Comment]]) -> None:
-        comments = state.data or []
+    def render_comments(self, state: QueryResult[list[Comment]]) -> None:
+        comments = state.current_data or []
         lines = [f"- {comment.body}" for comment in comments]
         self.query_one("#comments", Static).update(
-            "\n".join([f"comments ({len(comments)}):", *lines]) if state.data is not None else ""
+            "\n".join([f"comments ({len(comments)}):", *lines])
+            if state.current_data is not None
+            else ""
         )
 
     def render_status(self, message: str | None = None) -> None:
@@ -173,7 +185,7 @@ class PostsApp(App[None]):
     def _count_pending(self, state: Any) -> int:
         return int(self.api.util.is_mutating(state))
 
-    def _pending_changed(self, count: int, _old: int) -> None:
+    def _pending_changed(self, count: int) -> None:
         self._pending = count
         self.render_status()
 
@@ -183,31 +195,17 @@ class PostsApp(App[None]):
             self.select_post(int(event.row_key.value))
 
     def select_post(self, post_id: int) -> None:
-        """Subscribe the detail pane to ``post_id`` (and drop the previous post)."""
+        """Move the detail pane's observers to ``post_id`` (the previous post is dropped)."""
         if post_id == self.selected:
             return
-        for unwatch in self._unwatch_detail:
-            unwatch()
-        for handle in self._detail:
-            handle.unsubscribe()
         self.selected = post_id
-        post, comments = self.posts.get_post, self.posts.get_comments
-        self._detail = [
-            self.store.dispatch(post.initiate(post_id)),
-            self.store.dispatch(comments.initiate(post_id)),
-        ]
-        self._unwatch_detail = [
-            self.store.watch(post.select(post_id), lambda new, _old: self.render_post(new)),
-            self.store.watch(comments.select(post_id), lambda new, _old: self.render_comments(new)),
-        ]
-        state = self.store.get_state()
-        self.render_post(post.select(post_id)(state))
-        self.render_comments(comments.select(post_id)(state))
+        self.post_view.set_arg(post_id)
+        self.comment_list.set_arg(post_id)
 
     def _selected_post(self) -> Post | None:
         if self.selected is None:
             return None
-        return self.posts.get_post.select(self.selected)(self.store.get_state()).data
+        return self.post_view.result.current_data
 
     # -- actions -----------------------------------------------------------------
     def action_toggle_published(self) -> None:
@@ -235,8 +233,10 @@ class PostsApp(App[None]):
             self.update_post(PostChanges(id=self.selected, title=event.value))
 
     def action_refetch(self) -> None:
-        for handle in [*([self._list] if self._list else []), *self._detail]:
-            handle.refetch()
+        self.post_list.refetch()
+        if self.selected is not None:
+            self.post_view.refetch()
+            self.comment_list.refetch()
 
     def action_fail_next(self) -> None:
         async def fail_next() -> None:

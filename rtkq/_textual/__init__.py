@@ -1,0 +1,1 @@
+"""The Textual binding (``rtkq.textual``); imports Textual, so only that module imports it."""
