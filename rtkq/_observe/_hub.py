@@ -130,6 +130,7 @@ class ObserverHub:
         self._remove_tap: Callable[[], None] | None = None
         self._lock = threading.RLock()
         self._root: Any = None
+        self._api_state: Any = None
         types = runtime.api.action_types
         self.queries = _Table("queries", _query_keys(types))
         self.mutations = _Table("mutations", _mutation_keys(types))
@@ -158,7 +159,7 @@ class ObserverHub:
                 self._count += 1
             runtime = self._runtime()
             if self._count and self._remove_tap is None and runtime is not None:
-                self._root = None
+                self._root = self._api_state = None
                 self._remove_tap = runtime.add_action_tap(self._on_action)
             elif not self._count and self._remove_tap is not None:
                 self._remove_tap()
@@ -171,6 +172,9 @@ class ObserverHub:
         self._root = state
         try:
             api_state = state[self._path]
+            if api_state is self._api_state:
+                return  # another slice changed
+            self._api_state = api_state
             queries = api_state["queries"]
             mutations = api_state["mutations"]
         except Exception:  # the api reducer left the store: nothing to observe
