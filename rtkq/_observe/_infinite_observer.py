@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from ._query_observer import QueryObserver
 
 if TYPE_CHECKING:
-    from .._query._handles import QueryHandle
+    from .._query._handles import InfiniteQueryHandle
     from ._results import InfiniteQueryResult
 
 __all__ = ["InfiniteQueryObserver"]
@@ -26,20 +26,22 @@ class InfiniteQueryObserver(QueryObserver[R], Generic[R]):
     def result(self) -> InfiniteQueryResult[R]:
         return super().result  # type: ignore[return-value]
 
-    def fetch_next_page(self) -> QueryHandle:
+    def _pages(self, method: str) -> InfiniteQueryHandle[Any]:
+        self._check_open(method)
+        return cast("InfiniteQueryHandle[Any]", self._active_handle(method))
+
+    def fetch_next_page(self) -> InfiniteQueryHandle[Any]:
         """Fetch the page after the cached ones (no request when there is none).
 
         Raises:
             RuntimeError: the observer is closed or skipped.
         """
-        self._check_open("fetch_next_page")
-        return self._active_handle("fetch_next_page").fetch_next_page()
+        return self._pages("fetch_next_page").fetch_next_page()
 
-    def fetch_previous_page(self) -> QueryHandle:
+    def fetch_previous_page(self) -> InfiniteQueryHandle[Any]:
         """Fetch the page before the cached ones (no request when there is none).
 
         Raises:
             RuntimeError: the observer is closed or skipped.
         """
-        self._check_open("fetch_previous_page")
-        return self._active_handle("fetch_previous_page").fetch_previous_page()
+        return self._pages("fetch_previous_page").fetch_previous_page()

@@ -57,7 +57,7 @@ class LazyQueryObserver(QueryFollower[R], Generic[R]):
 
         def subscribe() -> QueryHandle:
             handle: QueryHandle = self._store.dispatch(
-                self._endpoint.initiate(
+                self._endpoint._initiate(
                     arg,
                     subscribe=True,
                     force_refetch=not prefer_cache_value,

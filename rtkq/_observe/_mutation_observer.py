@@ -82,7 +82,7 @@ class MutationObserver(ObserverBase[MutationResult[R]], Generic[R]):
         """
         self._check_open("trigger")
         handle: MutationHandle = self._store.dispatch(
-            self._endpoint.initiate(arg, fixed_cache_key=self._fixed)
+            self._endpoint._initiate(arg, fixed_cache_key=self._fixed)
         )
         previous, self._handle = self._handle, handle
         if self._fixed is None:

@@ -56,7 +56,7 @@ class QueryObserver(QueryFollower[R], Generic[R]):
         def subscribe() -> QueryHandle:
             force = options.refetch_on_mount_or_arg_change
             handle: QueryHandle = self._store.dispatch(
-                self._endpoint.initiate(
+                self._endpoint._initiate(
                     arg,
                     subscribe=True,
                     force_refetch=False if force is None else force,
