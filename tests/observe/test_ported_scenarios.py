@@ -141,3 +141,21 @@ async def test_a_dispatch_from_another_thread_reaches_the_observer() -> None:
     assert seen[0].data == 7
     assert subscribers(store, api, "get_item(1)") == 1
     obs.close()
+
+
+@pytest.mark.looptime
+async def test_a_second_observer_refetching_a_failed_entry_does_not_reset_is_loading() -> None:
+    # RTK: "Hook subscription failures do not reset isLoading state"
+    api, store, bq = setup()
+    bq.responder = lambda args: {"error": "always"}
+    parent = api.endpoints.get_item.observe(store, 1)
+    loading = [parent.result.is_loading]
+    parent.subscribe(lambda result: loading.append(result.is_loading))
+    await asyncio.sleep(1)
+    child = api.endpoints.get_item.observe(store, 1)  # the failed entry is fetched again
+    assert child.result.is_loading  # the child never showed anything
+    await asyncio.sleep(1)
+    assert bq.count == 2
+    assert loading[0] is True and True not in loading[1:]  # never back to loading
+    parent.close()
+    child.close()
