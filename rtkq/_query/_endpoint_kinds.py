@@ -10,9 +10,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, cast
 
-from typing_extensions import TypedDict, TypeVar
+from typing_extensions import TypedDict, TypeVar, Unpack
 
 from ._endpoints import Endpoint, Thunk
 from ._handles import InfiniteQueryHandle, MutationHandle, QueryHandle
@@ -20,6 +20,14 @@ from ._infinite import MISSING
 from ._types import InfiniteData, InfiniteQueryState, MutationState, QueryState, SkipToken
 
 if TYPE_CHECKING:
+    from .._observe import (
+        InfiniteQueryObserver,
+        LazyQueryObserver,
+        MutationObserver,
+        QueryObserver,
+        QueryStateObserver,
+    )
+    from .._store._create_store import Store
     from ._create_api import Api
     from ._definitions import EndpointDefinition
 
@@ -42,6 +50,35 @@ class SubscriptionOptions(TypedDict, total=False):
     skip_polling_if_unfocused: bool
     refetch_on_focus: bool
     refetch_on_reconnect: bool
+
+
+class LazyObserveOptions(TypedDict, total=False):
+    """The keywords of ``lazy_observe`` (and of a lazy observer's ``set_options``)."""
+
+    select_from_result: Callable[[Any], Any] | None
+    polling_interval: float
+    skip_polling_if_unfocused: bool
+    refetch_on_focus: bool | None
+    refetch_on_reconnect: bool | None
+
+
+class SelectOption(TypedDict, total=False):
+    """The keyword of ``query_state``."""
+
+    select_from_result: Callable[[Any], Any] | None
+
+
+class MutationObserverOptions(SelectOption, total=False):
+    """The keywords of ``mutation_observer``."""
+
+    fixed_cache_key: str | None
+
+
+class ObserveOptions(LazyObserveOptions, total=False):
+    """The keywords of ``observe`` (and of ``QueryObserver.set_options``)."""
+
+    skip: bool
+    refetch_on_mount_or_arg_change: bool | float | None
 
 
 class QueryEndpoint(Endpoint[A, R], Generic[A, R]):
@@ -77,6 +114,27 @@ class QueryEndpoint(Endpoint[A, R], Generic[A, R]):
         ``select(skip_token)`` gives the uninitialized state.
         """
         return self._select(arg)
+
+    # The observer factories live on Endpoint (untyped, shared with the dict builder);
+    # these give them the endpoint's types.
+    def observe(  # type: ignore[override]
+        self, store: Store, arg: A | SkipToken, **options: Unpack[ObserveOptions]
+    ) -> QueryObserver[R]:
+        """An observer of ``arg`` in ``store`` (RTK's ``useQuery``): ``.result`` is a
+        ``QueryResult[R]``. See :class:`~rtkq.QueryObserver`."""
+        return super().observe(store, arg, **options)
+
+    def lazy_observe(  # type: ignore[override]
+        self, store: Store, **options: Unpack[LazyObserveOptions]
+    ) -> LazyQueryObserver[R]:
+        """An observer that fetches on ``trigger(arg)`` (RTK's ``useLazyQuery``)."""
+        return super().lazy_observe(store, **options)
+
+    def query_state(  # type: ignore[override]
+        self, store: Store, arg: A | SkipToken, **options: Unpack[SelectOption]
+    ) -> QueryStateObserver[R]:
+        """A read-only observer of ``arg``'s entry: no subscription, no fetch."""
+        return super().query_state(store, arg, **options)
 
 
 class InfiniteQueryEndpoint(QueryEndpoint[A, InfiniteData[R]], Generic[A, R]):
@@ -118,6 +176,14 @@ class InfiniteQueryEndpoint(QueryEndpoint[A, InfiniteData[R]], Generic[A, R]):
         """A memoized selector ``root state -> InfiniteQueryState`` of ``arg``'s entry."""
         return self._select(arg)
 
+    def observe(  # type: ignore[override]
+        self, store: Store, arg: A | SkipToken, **options: Unpack[ObserveOptions]
+    ) -> InfiniteQueryObserver[InfiniteData[R]]:
+        """An observer of ``arg``'s pages: ``.result`` is an ``InfiniteQueryResult``,
+        and it has ``fetch_next_page()`` / ``fetch_previous_page()``."""
+        observer = Endpoint.observe(self, store, arg, **options)  # an InfiniteQueryObserver
+        return cast("InfiniteQueryObserver[InfiniteData[R]]", observer)
+
 
 class MutationEndpoint(Endpoint[A, R], Generic[A, R]):
     """A mutation endpoint taking ``A`` and giving ``R``."""
@@ -143,6 +209,13 @@ class MutationEndpoint(Endpoint[A, R], Generic[A, R]):
         """A memoized selector ``root state -> MutationState`` of a request id or a
         ``fixed_cache_key``."""
         return self._select(request_id)
+
+    def mutation_observer(  # type: ignore[override]
+        self, store: Store, **options: Unpack[MutationObserverOptions]
+    ) -> MutationObserver[R]:
+        """An observer of this mutation's last trigger (RTK's ``useMutation``):
+        ``.result`` is a ``MutationResult[R]``; ``fixed_cache_key`` shares it."""
+        return super().mutation_observer(store, **options)
 
 
 def make_endpoint(api: Api, name: str, definition: EndpointDefinition) -> Endpoint[Any, Any]:

@@ -49,6 +49,10 @@ update_post.initiate({"id": 1})  # type error: wrong arg type
 update_post.select(1)  # type error: a request id is a str
 list_pages.initiate("q", direction="sideways")  # type error: no such direction
 store.dispatch(42)  # type error: neither an action nor a thunk
+get_post.observe(store, "1")  # type error: wrong arg type
+get_post.observe(store, 1, polling=5.0)  # type error: unknown option
+get_post.query_state(store, None)  # type error: wrong arg type
+update_post.mutation_observer(store, fixed_cache_key=1)  # type error: a str
 
 
 async def main() -> None:

@@ -14,9 +14,13 @@ from rtkq import (
     InfiniteQueryContext,
     InfiniteQueryEndpoint,
     InfiniteQueryHandle,
+    InfiniteQueryObserver,
+    InfiniteQueryResult,
     InfiniteQueryState,
     MutationEndpoint,
     MutationHandle,
+    MutationObserver,
+    MutationResult,
     MutationState,
     PatchCollection,
     QueryHandle,
@@ -106,3 +110,14 @@ def thing_url(arg: int) -> str:
 legacy = create_api(endpoints=lambda build: {"get_thing": build.query(query=thing_url)})
 assert_type(legacy.endpoints.get_thing, Any)
 assert_type(legacy.endpoints["get_thing"], Any)
+
+
+def observers() -> None:
+    saving = update_post.mutation_observer(store, fixed_cache_key="edit")
+    assert_type(saving, MutationObserver[Post])
+    assert_type(saving.result, MutationResult[Post])
+    assert_type(saving.result.data, Post | None)
+    paging = list_pages.observe(store, "q")
+    assert_type(paging, InfiniteQueryObserver[InfiniteData[Page]])
+    assert_type(paging.result, InfiniteQueryResult[InfiniteData[Page]])
+    assert_type(paging.fetch_next_page(), InfiniteQueryHandle[Any])

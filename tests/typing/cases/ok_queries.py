@@ -10,9 +10,13 @@ import pydantic
 from typing_extensions import assert_type
 
 from rtkq import (
+    LazyQueryObserver,
     QueryEndpoint,
     QueryHandle,
+    QueryObserver,
+    QueryResult,
     QueryState,
+    QueryStateObserver,
     SchemaError,
     SchemaFailureInfo,
     Tag,
@@ -112,3 +116,14 @@ async def main() -> None:
     assert_type(refreshed, QueryHandle[float])
     if state.data is not None:
         assert_type(state.data.title, str)
+
+
+def observers() -> None:
+    observer = get_post.observe(store, 1, polling_interval=5.0, refetch_on_focus=True)
+    assert_type(observer, QueryObserver[Post])
+    assert_type(observer.result, QueryResult[Post])
+    assert_type(observer.result.data, Post | None)
+    assert_type(get_post.observe(store, skip_token, skip=True), QueryObserver[Post])
+    assert_type(get_posts.lazy_observe(store), LazyQueryObserver[list[Post]])
+    assert_type(get_post.query_state(store, 2).result.current_data, Post | None)
+    assert_type(get_post.query_state(store, 2), QueryStateObserver[Post])
