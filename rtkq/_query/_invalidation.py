@@ -48,15 +48,20 @@ class Invalidation(RuntimeBase):
         if queued:
             self.invalidate_keys(queued)
 
-    def invalidate(self, tags: Iterable[Tag], *, now: bool = False) -> None:
+    def invalidate(self, tags: Iterable[Tag], *, now: bool = False, broadcast: bool = True) -> None:
         """Invalidate entries by tag: refetch the subscribed ones, drop the others.
 
         In the default "delayed" behaviour the tags wait while any request is running
-        and are applied when the last one settles.
+        and are applied when the last one settles. Registered hooks hear of the tags
+        (``tags_invalidated``) unless ``broadcast`` is False: a layer applying an
+        invalidation that came from elsewhere passes False so it is not sent on again.
         """
         tags = list(tags)
         if not tags:
             return
+        if broadcast:
+            for hook in self.hooks:
+                hook.tags_invalidated(tuple(tags))
         delayed = self.api.invalidation_behavior == "delayed"
         if not now and delayed and self.requests_in_flight():
             self.pending_tags.extend(tags)

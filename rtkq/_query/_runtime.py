@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .._exceptions import QueryError
 from .._store._action import Action
 from ._cache_collection import CacheCollection
+from ._hooks import wrap_execute
 from ._invalidation import Invalidation
 from ._lifecycle import (
     QueryLifecycleContext,
@@ -116,6 +117,8 @@ class Runtime(
             self.start_cache_lifecycle(definition, endpoint_name, arg, key, request_id)
         fulfilled = self._query_started(definition, endpoint_name, arg, request_id, key)
         bq_api = BaseQueryApi(self, endpoint_name, "query", forced, arg, running.signal, key)
+        if self.hooks:
+            execute = wrap_execute(self.hooks, definition, execute)
         running.task = loop.create_task(self._run(running, bq_api, execute, fulfilled))
         return running
 
@@ -167,7 +170,7 @@ class Runtime(
                 **meta,
             }
             if kind == "fulfilled":
-                base_meta["fulfilled_at"] = self.now()
+                base_meta.setdefault("fulfilled_at", self.now())  # a hook may keep its own
                 self.dispatch(Action(self.types.query_fulfilled, payload, base_meta))
                 if not fulfilled.done():
                     fulfilled.set_result({"data": payload, "meta": meta.get("base_query_meta")})

@@ -16,6 +16,7 @@ from ._types import QueryState, Tag
 if TYPE_CHECKING:
     from ._cache_collection import GcBatch
     from ._create_api import Api
+    from ._hooks import RuntimeHooks
     from ._lifecycle_tasks import CacheLifecycleEntry
     from ._runtime import Runtime
 
@@ -78,6 +79,8 @@ class RuntimeBase:
         self.on_close: Callable[[Callable[[], Any]], Callable[[], None]] | None = None
         # Called with every action once the store has handled it (see add_action_tap).
         self.action_taps: tuple[Callable[[Any], None], ...] = ()
+        # Layers taking part in requests and invalidations (see _hooks.py).
+        self.hooks: tuple[RuntimeHooks, ...] = ()
 
     def add_action_tap(self, tap: Callable[[Any], None]) -> Callable[[], None]:
         """Call ``tap(action)`` after each action this store handles; return a remover.
@@ -92,6 +95,18 @@ class RuntimeBase:
 
         def remove() -> None:
             self.action_taps = tuple(t for t in self.action_taps if t is not tap)
+
+        return remove
+
+    def add_hooks(self, hooks: RuntimeHooks) -> Callable[[], None]:
+        """Register a layer's hooks (see ``_hooks.py``); returns a function removing them.
+
+        Requests already running keep the hooks they started with.
+        """
+        self.hooks = (*self.hooks, hooks)
+
+        def remove() -> None:
+            self.hooks = tuple(hook for hook in self.hooks if hook is not hooks)
 
         return remove
 

@@ -1,0 +1,1 @@
+"""One cache for many processes through Redis (``rtkq.redis``; needs ``rtkq[redis]``)."""
