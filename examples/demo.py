@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from demo_shared import step_shared_cache
 from posts_api import (
     POSTS_LIST,
     NewComment,
@@ -478,6 +479,7 @@ STEPS = (
     step_layers,
     step_retry,
     step_validation,
+    step_shared_cache,
 )
 
 

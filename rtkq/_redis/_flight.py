@@ -63,6 +63,7 @@ class Flight:
         self.waiters: dict[str, list[asyncio.Future[dict[str, Any]]]] = {}
         self.background: set[asyncio.Task[Any]] = set()
         self.not_shared: set[str] = set()  # endpoints already warned about
+        self.held: dict[str, str] = {}  # locks this store holds: cache key -> token
         client = link.client
         self._claim = client.register_script(CLAIM)
         self._fill = client.register_script(FILL)
@@ -147,7 +148,12 @@ class Flight:
             entry = decode_entry(raw, self.api.tag_types)
             if entry["endpoint_name"] != running.endpoint_name:
                 raise ValueError(f"it belongs to endpoint {entry['endpoint_name']!r}")
-        except ValueError as exc:
+            data = entry["data"]
+            schemas = definition.schemas
+            if schemas is not None and schemas.response is not None:
+                # As in hydrate: JSON comes back through response_schema (typed records).
+                data = schemas.response(data)
+        except Exception as exc:  # malformed JSON, or data the schema refuses
             warn(
                 f"Ignored a malformed shared entry for {running.key!r} in Redis at "
                 f"{self.link.label}: {exc}. The base query is called instead."
@@ -159,7 +165,7 @@ class Flight:
             "fulfilled_at": entry["fulfilled_at"],
             "shared": True,
         }
-        return ("fulfilled", freeze(entry["data"]), meta)
+        return ("fulfilled", freeze(data), meta)
 
     async def _wait(self, key: str, timeout: float) -> dict[str, Any] | None:
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
@@ -197,13 +203,23 @@ class Flight:
         token: str,
         epoch: str,
     ) -> Outcome:
+        self.held[running.key] = token
         try:
             result = await proceed(running, bq_api)
         except BaseException:
             # Aborted: give the lock up at once so waiters need not wait it out.
-            self._spawn(self._give_up(running.key, token))
+            if self.held.pop(running.key, None) == token:
+                self._spawn(self._give_up(running.key, token))
             raise
+        if self.held.pop(running.key, None) != token:
+            return result  # given up already (the shared cache is closing)
         return await self._share(running, definition, result, token, epoch)
+
+    async def give_up_all(self) -> None:
+        """Release every lock this store holds (closing): the waiters fetch themselves."""
+        held, self.held = self.held, {}
+        for key, token in held.items():
+            await self._give_up(key, token)
 
     async def _share(
         self,
@@ -215,6 +231,8 @@ class Flight:
     ) -> Outcome:
         """Write a fetch's ``result`` for the others and release the lock; return it."""
         kind, payload, meta = result
+        if self.link.closed:
+            return result  # the shared cache closed while this ran: nothing to share
         if kind != "fulfilled":
             try:
                 error = to_json(payload)
@@ -254,6 +272,8 @@ class Flight:
     async def _give_up(
         self, key: str, token: str, *, ok: bool | None = None, error: Any = None
     ) -> None:
+        if self.link.closed:
+            return
         fields: dict[str, Any] = {"key": key, "ok": ok}
         if ok is False:
             fields["error"] = error

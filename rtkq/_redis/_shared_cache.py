@@ -143,9 +143,8 @@ class SharedCache:
         self._started = True
         self._runtime.try_bind_loop()
         self._removers.append(self._runtime.add_hooks(self))
-        on_close = getattr(self.store, "on_close", None)
-        if callable(on_close):
-            self._removers.append(on_close(self.aclose))
+        # Closing the store closes this first (hooks run last registered first).
+        self._removers.append(self.store.on_close(self.aclose))
         await self._link.start()
         return self
 
@@ -163,6 +162,8 @@ class SharedCache:
         self._removers.clear()
         if self._writes:
             await asyncio.wait(list(self._writes), timeout=self._lock_timeout)
+        if self._link.connected:
+            await self._flight.give_up_all()
         self._flight.wake_all()
         await self._link.aclose()
         for task in [*self._writes, *self._flight.background]:

@@ -36,6 +36,11 @@ STEP_MARKERS = [
     "✔ 2 requests: the failed one and the retry",
     'unwrap() raised QueryError; .error = {"data": {"detail": [{"field": "title"',
     "✔ 422 names 'title'",
+    # one cache for three processes, through Redis
+    "step 10: shared cache",
+    "✔ 3 workers x 3 posts -> 3 requests (one per key: GET /posts/{id} x3)",
+    "✔ worker-2 and worker-3 show 'Edited in worker-1'",
+    "✔ 1 refetch of get_post(1) for all 3 workers (GET /posts/{id} x1)",
     # the end
     "summary",
     "server request counter (GET /stats)",

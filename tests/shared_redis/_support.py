@@ -93,3 +93,13 @@ async def redis_keys(url: str, pattern: str = "*") -> dict[str, int]:
         }
     finally:
         await client.aclose()
+
+
+async def holds_lock(shared: Any, key: str) -> None:
+    """Wait until ``shared``'s store holds the single-flight lock of ``key``."""
+    await eventually(lambda: key in shared._flight.held)
+
+
+async def waits_for(shared: Any, key: str) -> None:
+    """Wait until a request of ``shared``'s store waits for another store's fetch of ``key``."""
+    await eventually(lambda: key in shared._flight.waiters)

@@ -12,7 +12,17 @@ import pytest
 from rtkq.redis import SharedCache
 
 from ._server import RedisServer
-from ._support import Backend, Upstream, eventually, make_api, make_store, paths, settle
+from ._support import (
+    Backend,
+    Upstream,
+    eventually,
+    holds_lock,
+    make_api,
+    make_store,
+    paths,
+    settle,
+    waits_for,
+)
 
 
 class Node:
@@ -114,9 +124,9 @@ async def test_requests_waiting_for_another_store_go_on_when_redis_goes(
     try:
         a.backend.gate = asyncio.Event()
         handle_a = a.get(1)
-        await settle()
+        await holds_lock(a.shared, "get_post(1)")
         handle_b = b.get(1)
-        await settle()
+        await waits_for(b.shared, "get_post(1)")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             own_redis.stop()

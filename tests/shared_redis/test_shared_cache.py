@@ -9,10 +9,21 @@ from typing import Any
 import pytest
 import redis.asyncio
 
-from rtkq import Tag
+from rtkq import Tag, create_api
 from rtkq.redis import SharedCache
 
-from ._support import Backend, Upstream, eventually, make_api, make_store, paths, redis_keys, settle
+from ._support import (
+    Backend,
+    Upstream,
+    eventually,
+    holds_lock,
+    make_api,
+    make_store,
+    paths,
+    redis_keys,
+    settle,
+    waits_for,
+)
 
 
 class Node:
@@ -61,7 +72,7 @@ async def test_every_key_has_a_ttl_from_the_endpoint_or_ttl(redis_url: str) -> N
     async with node.shared:
         await node.get(1)
         node.store.dispatch(node.api.util.invalidate_tags([Tag("User", 3)]))
-        await settle()
+        await node.shared._barrier()  # its invalidation reached Redis
         keys = await redis_keys(redis_url)
     assert set(keys) >= {"rtkq:api:e:get_post(1)", "rtkq:api:t:Post", "rtkq:api:i:Post:1"}
     assert "rtkq:api:epoch" in keys
@@ -98,11 +109,11 @@ async def test_invalidation_deletes_the_shared_entries_it_hits(
     await a.store.dispatch(a.api.endpoints.get_user.initiate(7, subscribe=False))
     assert {"rtkq:api:e:get_post(1)", "rtkq:api:e:get_user(7)"} <= set(await redis_keys(redis_url))
     b.store.dispatch(b.api.util.invalidate_tags(["Post"]))  # a type without id: every Post
-    await settle()
+    await b.shared._barrier()
+    await eventually(lambda: a.entry(1).is_uninitialized)
     keys = set(await redis_keys(redis_url))
     assert "rtkq:api:e:get_post(1)" not in keys
     assert "rtkq:api:e:get_user(7)" in keys
-    assert a.entry(1).is_uninitialized  # unsubscribed in a: dropped there too
     await b.get(1)
     assert paths(b.backend) == ["posts/1"]
 
@@ -113,9 +124,9 @@ async def test_concurrent_requests_in_two_stores_make_one_upstream_call(
     a, b = nodes
     a.backend.gate = asyncio.Event()
     handle_a = a.get(5)
-    await settle()  # a holds the lock
+    await holds_lock(a.shared, "get_post(5)")
     handle_b = b.get(5)
-    await settle()
+    await waits_for(b.shared, "get_post(5)")
     assert b.entry(5).is_loading
     a.backend.gate.set()
     state_a, state_b = await handle_a, await handle_b
@@ -128,9 +139,9 @@ async def test_waiters_take_the_error_of_the_fetching_store(nodes: tuple[Node, N
     a.backend.gate = asyncio.Event()
     a.backend.fail_with = {"status": 503, "data": "down"}
     handle_a = a.get(2)
-    await settle()
+    await holds_lock(a.shared, "get_post(2)")
     handle_b = b.get(2)
-    await settle()
+    await waits_for(b.shared, "get_post(2)")
     a.backend.gate.set()
     state_a, state_b = await handle_a, await handle_b
     assert state_a.error == state_b.error == {"status": 503, "data": "down"}
@@ -181,12 +192,12 @@ async def test_malformed_messages_and_entries_are_ignored_with_a_warning(
 ) -> None:
     a, b = nodes
     client = redis.asyncio.Redis.from_url(redis_url)
-    with pytest.warns(RuntimeWarning, match="Ignored a malformed message on 'rtkq:api:bus'"):
+    with pytest.warns(RuntimeWarning, match="Ignored a malformed message on 'rtkq:api:bus'") as got:
         await client.publish("rtkq:api:bus", b"\x80 not json")
-        await settle()
-    with pytest.warns(RuntimeWarning, match="unknown message kind"):
+        await eventually(lambda: len(got) == 2)  # a and b both ignored it
+    with pytest.warns(RuntimeWarning, match="unknown message kind") as got:
         await client.publish("rtkq:api:bus", b'{"v": 1, "o": "x", "k": "boom"}')
-        await settle()
+        await eventually(lambda: len(got) == 2)
     await client.hset("rtkq:api:e:get_post(9)", mapping={"f": "1e12", "v": "{not json"})
     await client.pexpire("rtkq:api:e:get_post(9)", 10_000)
     with pytest.warns(RuntimeWarning, match=r"malformed shared entry for 'get_post\(9\)'"):
@@ -238,3 +249,62 @@ def test_bad_arguments_name_what_to_pass(redis_url: str) -> None:
     other = make_api(backend)
     with pytest.raises(RuntimeError, match="middleware of api 'api' is not in this store"):
         SharedCache(store, other, redis_url)
+
+
+async def test_closing_the_store_closes_the_shared_cache(redis_url: str) -> None:
+    node = Node(redis_url, "a")
+    node.backend.gate = asyncio.Event()
+    async with node.store:
+        await node.shared.start()
+        handle = node.get(1)
+        await holds_lock(node.shared, "get_post(1)")
+    assert repr(node.shared).endswith("closed>")
+    state = await handle
+    assert state.is_error  # aborted by the store's close
+    assert await redis_keys(redis_url, "rtkq:api:e:*") == {}
+    assert await redis_keys(redis_url, "rtkq:api:l:*") == {}  # its lock given up
+
+
+async def test_a_shared_cache_closed_on_its_own_leaves_the_store_hooks(redis_url: str) -> None:
+    node = Node(redis_url, "a")
+    async with node.store:
+        async with node.shared:
+            await node.get(1)
+        assert repr(node.shared).endswith("closed>")
+
+
+async def test_entries_read_from_redis_go_through_response_schema(redis_url: str) -> None:
+    checked: list[Any] = []
+
+    def post_schema(value: Any) -> Any:
+        checked.append(value)
+        if not isinstance(value, dict) or not isinstance(value.get("path"), str):
+            raise ValueError(f"not a post: {value!r}")
+        return value
+
+    def node() -> tuple[Any, Any, Backend]:
+        backend = Backend()
+        api = create_api(
+            base_query=backend,
+            tag_types=["Post"],
+            endpoints=lambda build: {
+                "get_post": build.query(query=lambda id: f"posts/{id}", response_schema=post_schema)
+            },
+        )
+        return api, make_store(api), backend
+
+    (api_a, a, _), (api_b, b, backend_b) = node(), node()
+    async with SharedCache(a, api_a, redis_url), SharedCache(b, api_b, redis_url):
+        await a.dispatch(api_a.endpoints.get_post.initiate(1))
+        checked.clear()
+        state = await b.dispatch(api_b.endpoints.get_post.initiate(1))
+        assert state.data["path"] == "posts/1" and backend_b.calls == []
+        assert checked == [{"path": "posts/1", "version": 0, "by": ""}]  # plain JSON in
+        client = redis.asyncio.Redis.from_url(redis_url)
+        bad = '{"v":1,"endpoint_name":"get_post","data":{"path":7},"fulfilled_at":1e12,"provided_tags":[]}'
+        await client.hset("rtkq:api:e:get_post(2)", mapping={"f": "1e12", "v": bad})
+        await client.pexpire("rtkq:api:e:get_post(2)", 10_000)
+        await client.aclose()
+        with pytest.warns(RuntimeWarning, match=r"malformed shared entry.*not a post"):
+            state = await b.dispatch(api_b.endpoints.get_post.initiate(2))
+        assert state.data["path"] == "posts/2" and backend_b.calls == ["posts/2"]

@@ -1,0 +1,42 @@
+"""Several real worker processes, each with its own store, sharing one cache through a
+real redis-server, against one real posts server that counts requests."""
+
+from __future__ import annotations
+
+from shared_workers import Workers, redis_server
+
+from .conftest import PostsServer
+
+
+def test_three_processes_send_one_request_per_key_and_share_a_mutation(
+    slow_posts_server: PostsServer,
+) -> None:
+    server = slow_posts_server
+    with redis_server() as redis_url, Workers(3, server.url, redis_url) as workers:
+        answers = workers.ask_all({"cmd": "fetch", "ids": [1, 2, 3]})
+        assert answers[0]["titles"] == {
+            "1": "Hello, rtkq",
+            "2": "Caching server state",
+            "3": "Optimistic updates",
+        }
+        assert answers[1] == answers[2] == answers[0]
+        assert server.stats() == {"GET /posts/{id}": 3}  # not 9
+        for index in (1, 2):
+            assert workers.ask(index, {"cmd": "arm", "id": 1}) == {"armed": True}
+        sent = workers.ask(0, {"cmd": "update", "id": 1, "title": "From worker 1"})
+        fired = [workers.ask(index, {"cmd": "fired"}) for index in (1, 2)]
+        assert all(answer["at"] >= sent["at"] - 0.05 for answer in fired), (sent, fired)
+        seen = workers.ask_all({"cmd": "wait_title", "id": 1, "title": "From worker 1"})
+        assert all(answer["ok"] for answer in seen), seen
+        assert server.stats() == {"GET /posts/{id}": 4, "PATCH /posts/{id}": 1}
+
+
+def test_without_redis_each_process_fetches_for_itself(posts_server: PostsServer) -> None:
+    with Workers(2, posts_server.url, None) as workers:
+        workers.ask_all({"cmd": "fetch", "ids": [1, 2]})
+        assert posts_server.stats() == {"GET /posts/{id}": 4}
+        workers.ask(0, {"cmd": "update", "id": 2, "title": "Only here"})
+        answer = workers.ask(
+            1, {"cmd": "wait_title", "id": 2, "title": "Only here", "timeout": 0.3}
+        )
+        assert answer["ok"] is False  # nothing told worker 2
