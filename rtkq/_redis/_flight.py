@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .._freeze import freeze
 from .._persist._json import NotJSONError, to_json
 from .._query._execute import outcome as make_outcome
+from .._schema._cached import revalidate
 from ._client import REDIS_ERRORS
 from ._codec import decode_entry, encode_entry, encode_message
 from ._keys import Keys
@@ -148,11 +149,8 @@ class Flight:
             entry = decode_entry(raw, self.api.tag_types)
             if entry["endpoint_name"] != running.endpoint_name:
                 raise ValueError(f"it belongs to endpoint {entry['endpoint_name']!r}")
-            data = entry["data"]
-            schemas = definition.schemas
-            if schemas is not None and schemas.response is not None:
-                # As in hydrate: JSON comes back through response_schema (typed records).
-                data = schemas.response(data)
+            # As in hydrate: JSON comes back through response_schema (typed records).
+            data = revalidate(definition.schemas, entry["data"], infinite=False)
         except Exception as exc:  # malformed JSON, or data the schema refuses
             warn(
                 f"Ignored a malformed shared entry for {running.key!r} in Redis at "
@@ -165,7 +163,7 @@ class Flight:
             "fulfilled_at": entry["fulfilled_at"],
             "shared": True,
         }
-        return ("fulfilled", freeze(data), meta)
+        return ("fulfilled", data, meta)
 
     async def _wait(self, key: str, timeout: float) -> dict[str, Any] | None:
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()

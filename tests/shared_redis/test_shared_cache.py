@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pydantic
 import pytest
 import redis.asyncio
 
@@ -308,3 +309,30 @@ async def test_entries_read_from_redis_go_through_response_schema(redis_url: str
         with pytest.warns(RuntimeWarning, match=r"malformed shared entry.*not a post"):
             state = await b.dispatch(api_b.endpoints.get_post.initiate(2))
         assert state.data["path"] == "posts/2" and backend_b.calls == ["posts/2"]
+
+
+class Post(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+    path: str
+    version: int
+
+
+async def test_typed_records_are_shared_as_json_and_read_back_as_records(redis_url: str) -> None:
+    def node() -> tuple[Any, Any, Backend]:
+        backend = Backend()
+        api = create_api(
+            base_query=backend,
+            tag_types=["Post"],
+            endpoints=lambda build: {
+                "get_post": build.query(query=lambda id: f"posts/{id}", response_schema=Post)
+            },
+        )
+        return api, make_store(api), backend
+
+    (api_a, a, _), (api_b, b, backend_b) = node(), node()
+    async with SharedCache(a, api_a, redis_url), SharedCache(b, api_b, redis_url):
+        await a.dispatch(api_a.endpoints.get_post.initiate(1))
+        state = await b.dispatch(api_b.endpoints.get_post.initiate(1))
+    assert backend_b.calls == []
+    assert state.data == Post(path="posts/1", version=0)
+    assert isinstance(state.data, Post)
