@@ -17,11 +17,12 @@ from typing import Any
 
 from ._client import REDIS_ERRORS, redact, redact_url, redis, redis_asyncio
 
-__all__ = ["BACKOFF", "Link", "warn"]
+__all__ = ["BACKOFF", "MAX_CONNECTIONS", "Link", "warn"]
 
 logger = logging.getLogger("rtkq.redis")
 
 BACKOFF = (0.05, 2.0)  # first and longest delay between reconnect attempts, seconds
+MAX_CONNECTIONS = 16  # per shared cache: the bus subscription and the commands
 
 
 def warn(message: str) -> None:
@@ -54,9 +55,17 @@ class Link:
         self.on_message = on_message
         self.on_reconnected = on_reconnected
         no_retry = redis.retry.Retry(redis.backoff.NoBackoff(), 0)
-        self.client: Any = redis_asyncio.Redis.from_url(
-            url, socket_connect_timeout=timeout, socket_timeout=timeout, retry=no_retry
+        # A bounded pool that makes commands wait for a free connection: a store that
+        # starts a thousand requests at once must not open a thousand connections.
+        pool = redis_asyncio.BlockingConnectionPool.from_url(
+            url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=None,  # waiting for a connection is not an outage (commands time out)
+            socket_connect_timeout=timeout,
+            socket_timeout=timeout,
+            retry=no_retry,
         )
+        self.client: Any = redis_asyncio.Redis.from_pool(pool)
         self.connected = False
         self.outage = False  # between a failure and the next successful reconnect
         self.closed = False

@@ -336,3 +336,19 @@ async def test_typed_records_are_shared_as_json_and_read_back_as_records(redis_u
     assert backend_b.calls == []
     assert state.data == Post(path="posts/1", version=0)
     assert isinstance(state.data, Post)
+
+
+async def test_a_thousand_requests_at_once_share_a_few_connections(
+    nodes: tuple[Node, Node], redis_url: str
+) -> None:
+    a, b = nodes
+    handles = [a.get(i) for i in range(1000)]
+    states = await asyncio.gather(*handles)
+    assert all(state.is_success for state in states)
+    handles = [b.get(i) for i in range(1000)]
+    await asyncio.gather(*handles)
+    assert paths(b.backend) == []  # all 1,000 served from Redis
+    client = redis.asyncio.Redis.from_url(redis_url)
+    clients = await client.client_list()
+    await client.aclose()
+    assert len(clients) <= 2 * 16 + 1  # a's and b's pools, and this client
