@@ -201,7 +201,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
         def title(post_id: int) -> Any:
             data = posts.get_post.select(post_id)(store.get_state()).data
-            return None if data is None else data["title"]
+            return None if data is None else data.title
 
         reply({"ready": args.name})
         while line := await reader.readline():
