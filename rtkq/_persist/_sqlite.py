@@ -14,18 +14,17 @@ files the mode of the database file.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
+from ._snapshot import decode_snapshot, encode_snapshot
+
 __all__ = ["SQLitePersister"]
 
-_FORMAT = 1
 _TABLE = "rtkq_snapshot"
 _SCHEMA = f"CREATE TABLE IF NOT EXISTS {_TABLE} (part TEXT PRIMARY KEY, value TEXT NOT NULL)"
 _PRIVATE = 0o600
@@ -97,26 +96,8 @@ class SQLitePersister:
             TypeError: ``dehydrated`` is not a dict of JSON-compatible data.
             ValueError: the file is corrupted (call ``clear()`` first).
         """
-        if not isinstance(dehydrated, dict):
-            raise TypeError(
-                f"save() takes the dict dehydrate() returns, got {type(dehydrated).__name__!r}."
-            )
-        try:
-            body = json.dumps(
-                dehydrated, ensure_ascii=False, allow_nan=False, separators=(",", ":")
-            )
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"save() writes JSON only, and this snapshot is not JSON-compatible ({exc}). "
-                "Pass what dehydrate() returns."
-            ) from exc
-        meta = json.dumps(
-            {
-                "format": _FORMAT,
-                "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
-                "saved_at": time.time(),
-            }
-        )
+        body, meta_fields = encode_snapshot(dehydrated)
+        meta = json.dumps(meta_fields)
         with self._lock:
             try:
                 with self._connect() as conn:
@@ -165,20 +146,7 @@ class SQLitePersister:
             meta = json.loads(rows["meta"])
         except (TypeError, ValueError) as exc:
             raise self._unreadable(f"unreadable meta: {exc}") from exc
-        if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
-            raise self._unreadable(f"unknown storage format in {meta!r}")
-        body = rows["body"]
-        if not isinstance(body, str) or (
-            hashlib.sha256(body.encode("utf-8")).hexdigest() != meta.get("sha256")
-        ):
-            raise self._unreadable("the checksum does not match the stored snapshot")
-        try:
-            snapshot = json.loads(body)
-        except ValueError as exc:
-            raise self._unreadable(f"invalid JSON: {exc}") from exc
-        if not isinstance(snapshot, dict):
-            raise self._unreadable(f"the snapshot is a {type(snapshot).__name__!r}, not a dict")
-        return snapshot
+        return decode_snapshot(rows["body"], meta, self._unreadable)
 
     def clear(self) -> None:
         """Forget the stored snapshot; a corrupted file is deleted."""

@@ -12,16 +12,13 @@ the caller can be awaited. The blocking client is thread-safe (a connection pool
 
 from __future__ import annotations
 
-import hashlib
 import json
-import time
 from typing import Any
 
+from .._persist._snapshot import decode_snapshot, encode_snapshot
 from ._client import REDIS_ERRORS, check_url, redact, redact_url, redis
 
 __all__ = ["RedisPersister"]
-
-_FORMAT = 1
 
 
 class RedisPersister:
@@ -79,28 +76,8 @@ class RedisPersister:
             TypeError: ``dehydrated`` is not a dict of JSON-compatible data.
             ConnectionError: Redis could not be reached.
         """
-        if not isinstance(dehydrated, dict):
-            raise TypeError(
-                f"save() takes the dict dehydrate() returns, got {type(dehydrated).__name__!r}."
-            )
-        try:
-            body = json.dumps(
-                dehydrated, ensure_ascii=False, allow_nan=False, separators=(",", ":")
-            )
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"save() writes JSON only, and this snapshot is not JSON-compatible ({exc}). "
-                "Pass what dehydrate() returns."
-            ) from exc
-        envelope = json.dumps(
-            {
-                "format": _FORMAT,
-                "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
-                "saved_at": time.time(),
-                "body": body,
-            },
-            ensure_ascii=False,
-        )
+        body, meta = encode_snapshot(dehydrated)
+        envelope = json.dumps({**meta, "body": body}, ensure_ascii=False)
         self._call("set", self.key, envelope.encode("utf-8"))
 
     def load(self) -> dict[str, Any] | None:
@@ -117,17 +94,9 @@ class RedisPersister:
             envelope = json.loads(raw)
         except (TypeError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
             raise self._unreadable(f"invalid JSON: {exc}") from exc
-        if not isinstance(envelope, dict) or envelope.get("format") != _FORMAT:
+        if not isinstance(envelope, dict):
             raise self._unreadable("unknown storage format")
-        body = envelope.get("body")
-        if not isinstance(body, str) or (
-            hashlib.sha256(body.encode("utf-8")).hexdigest() != envelope.get("sha256")
-        ):
-            raise self._unreadable("the checksum does not match the stored snapshot")
-        snapshot = json.loads(body)
-        if not isinstance(snapshot, dict):
-            raise self._unreadable(f"the snapshot is a {type(snapshot).__name__!r}, not a dict")
-        return snapshot
+        return decode_snapshot(envelope.get("body"), envelope, self._unreadable)
 
     def clear(self) -> None:
         """Forget the stored snapshot.
