@@ -8,6 +8,7 @@ from typing import Any
 from pyrsistent import PMap, PSet, PVector, pmap, pset, pvector
 
 from ._records import check_record
+from ._small_map import small_pmap
 
 __all__ = ["freeze", "is_frozen", "thaw"]
 
@@ -27,8 +28,9 @@ def freeze(obj: Any) -> Any:
     not frozen is warned about once (``RuntimeWarning``).
     """
     if type(obj) is dict:
-        # The common payload: a plain dict, often of scalars (no call per scalar value).
-        return pmap(
+        # The common payload: a plain dict, often of scalars (no call per scalar value);
+        # small ones get the compact layout (``_small_map``).
+        return small_pmap(
             {
                 key: value if type(value) in _SCALAR_TYPES else freeze(value)
                 for key, value in obj.items()
@@ -57,7 +59,7 @@ def freeze(obj: Any) -> Any:
     if isinstance(obj, PSet):
         return obj
     if isinstance(obj, dict):
-        return pmap({key: freeze(value) for key, value in obj.items()})
+        return small_pmap({key: freeze(value) for key, value in obj.items()})
     if isinstance(obj, (list, tuple)):
         return pvector([freeze(value) for value in obj])
     if isinstance(obj, (set, frozenset)):

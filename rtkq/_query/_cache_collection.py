@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import math
+import types
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .._store._action import Action
 from ._runtime_base import RuntimeBase
 
-__all__ = ["CacheCollection", "GcBatch"]
+__all__ = ["NO_OPTIONS", "CacheCollection", "GcBatch"]
+
+NO_OPTIONS: Mapping[str, Any] = types.MappingProxyType({})
+"""The options of a subscription made without any (shared, read-only)."""
 
 
 class GcBatch:
@@ -38,7 +42,8 @@ class CacheCollection(RuntimeBase):
 
     def subscribe(self, key: str, sub_id: str, options: Mapping[str, Any] | None) -> None:
         subs = self.subscriptions.setdefault(key, {})
-        subs[sub_id] = dict(options or {})
+        # No options (the common case): one shared empty mapping, never mutated.
+        subs[sub_id] = dict(options) if options else NO_OPTIONS
         self.gc_timers.pop(key, None)  # its batch now skips it
         self.update_polling(key)
 

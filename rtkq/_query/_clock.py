@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
+from collections.abc import Callable
 
 __all__ = ["epoch_now"]
 
 _origins: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, float] = weakref.WeakKeyDictionary()
+# The loop read last and its origin: the loop of nearly every call.
+_last: tuple[Callable[[], object], float] = (lambda: None, 0.0)
 
 
 def epoch_now(loop: asyncio.AbstractEventLoop | None = None) -> float:
@@ -27,7 +30,12 @@ def epoch_now(loop: asyncio.AbstractEventLoop | None = None) -> float:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return time.time()
-    origin = _origins.get(loop)
-    if origin is None:
-        origin = _origins[loop] = time.time() - loop.time()
+    global _last
+    last_loop, origin = _last
+    if last_loop() is not loop:  # a WeakKeyDictionary lookup costs a weakref per call
+        known = _origins.get(loop)
+        if known is None:
+            known = _origins[loop] = time.time() - loop.time()
+        origin = known
+        _last = (weakref.ref(loop), origin)
     return origin + loop.time()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -69,6 +71,8 @@ class Api(EndpointDecorators):
         self.schema_defaults = schema_defaults or SchemaDefaults()
         self.action_types = ActionTypes.for_path(reducer_path)
         self._probe = Action(self.action_types.runtime_probe)  # frozen: built once
+        # (weak ref to the dispatch of the last runtime_for call, its runtime)
+        self._last_runtime: tuple[Callable[[], object], Any] = (_nothing, None)
         self.definitions: dict[str, EndpointDefinition] = {}
         self.endpoints = Endpoints()
         self.extra_middleware_hooks: dict[str, Any] = {}
@@ -136,6 +140,10 @@ class Api(EndpointDecorators):
         Raises:
             RuntimeError: the api middleware is not mounted in that store.
         """
+        last_dispatch, last_runtime = self._last_runtime
+        if last_dispatch() is dispatch and not last_runtime.closed:
+            cached: Runtime = last_runtime
+            return cached  # the store of the last call: no probe through the chain
         runtime = dispatch(self._probe)
         if not isinstance(runtime, Runtime) or runtime.api is not self:
             raise RuntimeError(
@@ -143,7 +151,13 @@ class Api(EndpointDecorators):
                 "configure_store(reducer={..., api.reducer_path: api.reducer}, "
                 "middleware=[api.middleware])."
             )
+        with contextlib.suppress(TypeError):  # a dispatch that takes no weak reference
+            self._last_runtime = (weakref.ref(dispatch), runtime)
         return runtime
+
+
+def _nothing() -> None:
+    return None
 
 
 def create_api(

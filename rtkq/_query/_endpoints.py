@@ -13,7 +13,7 @@ from .._types import GetState, StoreDispatch, lookup
 from ._execute import execute_request
 from ._handles import InfiniteQueryHandle, MutationHandle, QueryHandle
 from ._infinite import DIRECTIONS, MISSING, execute_infinite, next_param
-from ._runtime import Running, Runtime, new_request_id
+from ._runtime import UNKNOWN, Running, Runtime, new_request_id
 from ._types import InfiniteQueryState, MutationState, QueryState, QueryStatus, SkipToken
 
 if TYPE_CHECKING:
@@ -246,12 +246,14 @@ class Endpoint(Generic[A, R]):
 
         def thunk(dispatch: StoreDispatch, get_state: GetState, extra: Any) -> QueryHandle[Any]:
             runtime = self._runtime(dispatch, extra)
-            entry = lookup(runtime.slice_state()["queries"], key)
+            entry = lookup(lookup(runtime.slice_state(), "queries"), key)
+            # The stored key string: one copy per entry, not one more per subscriber.
+            cache_key = (entry.query_cache_key if entry is not None else None) or key
             request_id = new_request_id()
             if subscribe:
-                runtime.subscribe(key, request_id, subscription_options)
+                runtime.subscribe(cache_key, request_id, subscription_options)
             plan = None
-            joined = runtime.is_running(key)
+            joined = runtime.is_running(cache_key)
             if not joined:
                 plan = self._plan(runtime, entry, arg, force_refetch, subscribe, direction)
             if plan is not None:
@@ -260,22 +262,25 @@ class Endpoint(Generic[A, R]):
                     self.start(
                         runtime,
                         arg,
-                        key,
+                        cache_key,
                         request_id,
                         forced=forced,
                         direction=page_direction,
                         initial_page_param=initial_page_param,
+                        previous=entry,
                     )
                 except BaseException:
                     if subscribe:
-                        runtime.unsubscribe(key, request_id)
+                        runtime.unsubscribe(cache_key, request_id)
                     raise
-            running = runtime.running.get(key) if joined or plan is not None else None
+            running = runtime.running.get(cache_key) if joined or plan is not None else None
             if running is not None:  # settles with the request it started or joined
-                return self._new_handle(runtime, arg, key, request_id, subscribe, running=running)
+                return self._new_handle(
+                    runtime, arg, cache_key, request_id, subscribe, running=running
+                )
             # A cache hit: the entry as it is now, whatever starts afterwards.
-            cached = entry if entry is not None else self._uninitialized_entry(key)
-            return self._new_handle(runtime, arg, key, request_id, subscribe, cached=cached)
+            cached = entry if entry is not None else self._uninitialized_entry(cache_key)
+            return self._new_handle(runtime, arg, cache_key, request_id, subscribe, cached=cached)
 
         return thunk
 
@@ -310,8 +315,12 @@ class Endpoint(Generic[A, R]):
         forced: bool,
         direction: str | None = None,
         initial_page_param: Any = MISSING,
+        previous: Any = UNKNOWN,
     ) -> Any:
-        """Start a request for ``arg`` (no checks: the caller decided it must run)."""
+        """Start a request for ``arg`` (no checks: the caller decided it must run).
+
+        ``previous`` is the entry of ``key`` when the caller has just read it.
+        """
         extra_meta = None
         if self.definition.is_infinite:
             execute: Any = functools.partial(
@@ -334,6 +343,7 @@ class Endpoint(Generic[A, R]):
             forced=forced,
             execute=execute,
             extra_meta=extra_meta,
+            previous=previous,
         )
 
     def _initiate_infinite(

@@ -35,9 +35,14 @@ Outcome = tuple[str, Any, dict[str, Any]]
 
 
 async def maybe_await(value: Any) -> Any:
-    if inspect.isawaitable(value):
+    if type(value) is not dict and inspect.isawaitable(value):
         return await value
     return value
+
+
+def _is_awaitable(value: Any) -> bool:
+    # A plain dict (what most query functions return) is never awaitable.
+    return type(value) is not dict and inspect.isawaitable(value)
 
 
 async def call_base_query(
@@ -72,19 +77,23 @@ async def _call_base_query(
                 raise RuntimeError("This api has no base_query; pass create_api(base_query=...).")
             return await maybe_await(base_query(args, bq_api, extra_options))
 
-        return await maybe_await(definition.query_fn(query_arg, bq_api, extra_options, bound))
-    assert definition.query is not None
-    args = definition.query(query_arg)
-    if base_query is None:
-        raise RuntimeError(
-            f"Endpoint {bq_api.endpoint!r} uses query= but the api has no base_query. "
-            "Pass create_api(base_query=fetch_base_query(...)) or use query_fn."
-        )
-    return await maybe_await(base_query(args, bq_api, extra_options))
+        result = definition.query_fn(query_arg, bq_api, extra_options, bound)
+    else:
+        assert definition.query is not None
+        args = definition.query(query_arg)
+        if base_query is None:
+            raise RuntimeError(
+                f"Endpoint {bq_api.endpoint!r} uses query= but the api has no base_query. "
+                "Pass create_api(base_query=fetch_base_query(...)) or use query_fn."
+            )
+        result = base_query(args, bq_api, extra_options)
+    return (await result) if _is_awaitable(result) else result
 
 
 def check_result(result: Any, endpoint_name: str) -> Mapping[str, Any]:
-    if not isinstance(result, Mapping) or ("data" not in result and "error" not in result):
+    if not (type(result) is dict or isinstance(result, Mapping)) or (
+        "data" not in result and "error" not in result
+    ):
         raise TypeError(
             f"The base query or query_fn of endpoint {endpoint_name!r} returned {result!r}; "
             "it must return {'data': ...} or {'error': ...} (with an optional 'meta')."

@@ -61,7 +61,11 @@ class QueryHandle(Generic[R_co]):
         runtime = self._runtime
         key = self.query_cache_key
         if self._running is not None:
-            settled: QueryState[R_co] | None = await asyncio.shield(self._running.future)
+            future = self._running.future
+            # Settled already (most handles awaited after their request ran): no shield.
+            settled: QueryState[R_co] | None = (
+                future.result() if future.done() else await asyncio.shield(future)
+            )
             if settled is not None:
                 return settled
         elif self._cached is not None:

@@ -16,6 +16,8 @@ class Polling(RuntimeBase):
         interval = math.inf
         skip_unfocused = False
         for options in self.subscriptions.get(key, {}).values():
+            if not options:
+                continue
             value = options.get("polling_interval") or 0
             if value > 0:
                 interval = min(interval, float(value))

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ABORTED",
+    "UNKNOWN",
     "BaseQueryApi",
     "Running",
     "Runtime",
@@ -46,6 +47,9 @@ __all__ = [
     "serialize_exception",
     "tags_for",
 ]
+
+UNKNOWN: Any = object()
+"""``start_query(previous=...)`` when the caller has not read the entry."""
 
 
 class Runtime(
@@ -89,11 +93,13 @@ class Runtime(
         forced: bool,
         execute: Callable[[Running, BaseQueryApi], Any],
         extra_meta: Mapping[str, Any] | None = None,
+        previous: Any = UNKNOWN,
     ) -> Running:
         if self.closed:
             raise closed_error(self.api.reducer_path)
         loop = self.loop or self.bind_loop()
-        previous = self.entry(key)
+        if previous is UNKNOWN:
+            previous = self.entry(key)
         is_new = previous is None
         running = Running(request_id, key, endpoint_name, arg, silent_future(loop))
         if previous is not None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
+
+from pyrsistent import PMap
 
 from .._types import AnyMap, lookup
 from ._clock import epoch_now
@@ -40,7 +42,7 @@ class RuntimeBase:
         self.dispatch = dispatch
         self.get_state = get_state
         self.extra: Any = None
-        self.subscriptions: dict[str, dict[str, dict[str, Any]]] = {}
+        self.subscriptions: dict[str, dict[str, Mapping[str, Any]]] = {}
         self.running: dict[str, Running] = {}
         self.running_mutations: dict[str, Running] = {}
         self.gc_timers: dict[str, GcBatch] = {}
@@ -113,8 +115,11 @@ class RuntimeBase:
     def slice_state(self) -> AnyMap:
         state = self.get_state()
         path = self.api.reducer_path
+        api_state: AnyMap | None = lookup(state, path) if type(state) is PMap else None
+        if api_state is not None:
+            return api_state
         try:
-            api_state: AnyMap = state[path]
+            api_state = state[path]
         except (KeyError, TypeError):
             raise RuntimeError(
                 f"The api reducer is not in the store under {path!r}. Add it: "
@@ -124,7 +129,7 @@ class RuntimeBase:
         return api_state
 
     def entry(self, key: str) -> Any:
-        return lookup(self.slice_state()["queries"], key)
+        return lookup(lookup(self.slice_state(), "queries"), key)
 
     def select_entry(self, key: str, endpoint_name: str) -> QueryState:
         entry = self.entry(key)

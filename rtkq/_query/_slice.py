@@ -15,7 +15,6 @@ wake store listeners (contract §4).
 
 from __future__ import annotations
 
-import dataclasses
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -26,6 +25,7 @@ from .._draft import apply_patches, produce
 from .._store._action import Action
 from .._types import AnyMap, assoc, lookup
 from ._action_types import FOCUSED, OFFLINE, ONLINE, UNFOCUSED, ActionTypes
+from ._evolve import build, evolve
 from ._tags import EMPTY_PROVIDED, bulk_update, replace_provided, replace_provided_many
 from ._types import InfiniteQueryState, MutationState, QueryState, QueryStatus
 
@@ -37,6 +37,8 @@ _PENDING = QueryStatus.PENDING
 _FULFILLED = QueryStatus.FULFILLED
 _REJECTED = QueryStatus.REJECTED
 _EMPTY_OPTIMISTIC: AnyMap = pmap({"layers": pmap(), "base": pmap()})
+_new_query = build(QueryState)
+_new_infinite = build(InfiniteQueryState)
 
 
 def initial_slice_state(config: Mapping[str, Any]) -> AnyMap:
@@ -71,19 +73,19 @@ def _provide(state: AnyMap, key: str, tags: Any) -> AnyMap:
     """Replace the tags ``key`` provides; ``None`` leaves them as they are."""
     if tags is None:
         return state
-    return assoc(state, "provided", replace_provided(state["provided"], key, tags))
+    return assoc(state, "provided", replace_provided(lookup(state, "provided"), key, tags))
 
 
 def _set_data(slice_state: AnyMap, key: str, entry: Any, data: Any, **changes: Any) -> AnyMap:
     """Store server ``data`` into ``entry``, under any optimistic layers of ``key``."""
-    optimistic: AnyMap = slice_state["optimistic"]
-    layers = optimistic["layers"].get(key)
+    optimistic: AnyMap = lookup(slice_state, "optimistic")
+    layers = lookup(lookup(optimistic, "layers"), key)
     if layers:
         optimistic = assoc(optimistic, "base", assoc(optimistic["base"], key, data))
         slice_state = assoc(slice_state, "optimistic", optimistic)
         data = apply_layers(data, layers)
-    entry = dataclasses.replace(entry, data=data, **changes)
-    return assoc(slice_state, "queries", assoc(slice_state["queries"], key, entry))
+    entry = evolve(entry, data=data, **changes)
+    return assoc(slice_state, "queries", assoc(lookup(slice_state, "queries"), key, entry))
 
 
 def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[[Any, Any], Any]:
@@ -93,27 +95,42 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
     def query_pending(state: AnyMap, action: Action) -> AnyMap:
         meta = action.meta
         key = meta["query_cache_key"]
-        queries: AnyMap = state["queries"]
+        queries: AnyMap = lookup(state, "queries")
         entry = lookup(queries, key)
-        changes: dict[str, Any] = {
-            "status": _PENDING,
-            "request_id": meta["request_id"],
-            "started_at": meta["started_at"],
-            "original_args": meta["arg"],
-        }
         if meta.get("infinite"):
-            changes["direction"] = meta.get("direction")
             if entry is None:
-                entry = InfiniteQueryState(endpoint_name=meta["endpoint_name"], query_cache_key=key)
+                entry = _new_infinite(endpoint_name=meta["endpoint_name"], query_cache_key=key)
+            entry = evolve(
+                entry,
+                status=_PENDING,
+                request_id=meta["request_id"],
+                started_at=meta["started_at"],
+                original_args=meta["arg"],
+                direction=meta.get("direction"),
+            )
         elif entry is None:
-            entry = QueryState(endpoint_name=meta["endpoint_name"], query_cache_key=key)
-        entry = dataclasses.replace(entry, **changes)
+            entry = _new_query(
+                status=_PENDING,
+                endpoint_name=meta["endpoint_name"],
+                original_args=meta["arg"],
+                request_id=meta["request_id"],
+                started_at=meta["started_at"],
+                query_cache_key=key,
+            )
+        else:
+            entry = evolve(
+                entry,
+                status=_PENDING,
+                request_id=meta["request_id"],
+                started_at=meta["started_at"],
+                original_args=meta["arg"],
+            )
         return assoc(state, "queries", assoc(queries, key, entry))
 
     def query_fulfilled(state: AnyMap, action: Action) -> AnyMap:
         meta = action.meta
         key = meta["query_cache_key"]
-        entry = lookup(state["queries"], key)
+        entry = lookup(lookup(state, "queries"), key)
         if entry is None:
             return state
         if entry.request_id != meta["request_id"] and not meta.get("upsert"):
@@ -146,7 +163,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         if isinstance(entry, InfiniteQueryState):
             changes["fetch_error_direction"] = entry.direction
             changes["direction"] = None
-        state = assoc(state, "queries", assoc(queries, key, dataclasses.replace(entry, **changes)))
+        state = assoc(state, "queries", assoc(queries, key, evolve(entry, **changes)))
         state = _provide(state, key, meta.get("provided_tags"))
         return state
 
@@ -204,9 +221,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 changes["fulfilled_at"] = meta["fulfilled_at"]
             else:
                 changes["error"] = action.payload
-            return assoc(
-                state, "mutations", assoc(mutations, key, dataclasses.replace(entry, **changes))
-            )
+            return assoc(state, "mutations", assoc(mutations, key, evolve(entry, **changes)))
 
         return handler
 
@@ -217,9 +232,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         entry = lookup(mutations, key)
         if entry is None or entry.request_id != meta["request_id"] or not entry.is_paused:
             return state
-        return assoc(
-            state, "mutations", assoc(mutations, key, dataclasses.replace(entry, is_paused=False))
-        )
+        return assoc(state, "mutations", assoc(mutations, key, evolve(entry, is_paused=False)))
 
     def mutation_paused(state: AnyMap, action: Action) -> AnyMap:
         meta = action.meta
@@ -233,9 +246,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             or entry.status is not _PENDING
         ):
             return state
-        return assoc(
-            state, "mutations", assoc(mutations, key, dataclasses.replace(entry, is_paused=True))
-        )
+        return assoc(state, "mutations", assoc(mutations, key, evolve(entry, is_paused=True)))
 
     def hydrate(state: AnyMap, action: Action) -> AnyMap:
         # The payload was validated by api.util.hydrate; newer entries win here, at
@@ -300,7 +311,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             data = payload["data"]  # computed from this very data by the thunk
         else:
             data = apply_patches(entry.data, patches)
-        entry = dataclasses.replace(entry, data=data)
+        entry = evolve(entry, data=data)
         state = assoc(state, "queries", assoc(queries, key, entry))
         optimistic: AnyMap = state["optimistic"]
         base = optimistic["base"]
@@ -326,10 +337,10 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         for item in action.payload:
             key = item["query_cache_key"]
             entry = written.get(key) or lookup(current, key)
-            if entry is None and key not in layered:
+            if entry is None and not (layered and key in layered):
                 # A new entry (the common case of a bulk write): built once, directly.
                 if item.get("infinite"):
-                    written[key] = InfiniteQueryState(
+                    written[key] = _new_infinite(
                         status=_FULFILLED,
                         data=item["value"],
                         endpoint_name=item["endpoint_name"],
@@ -342,7 +353,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                         has_previous_page=item.get("has_previous_page", False),
                     )
                 else:
-                    written[key] = QueryState(
+                    written[key] = _new_query(
                         status=_FULFILLED,
                         data=item["value"],
                         endpoint_name=item["endpoint_name"],
@@ -374,10 +385,10 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             if entry.request_id is None:
                 changes["request_id"] = item["request_id"]
             # else: the entry keeps its request id, so a request in flight still lands.
-            if key in layered:
+            if layered and key in layered:
                 under_layers.append((key, entry, item["value"], changes))
             else:
-                written[key] = dataclasses.replace(entry, data=item["value"], **changes)
+                written[key] = evolve(entry, data=item["value"], **changes)
             if item.get("provided_tags") is not None:
                 tags.append((key, item["provided_tags"]))
         state = assoc(state, "queries", bulk_update(current, written))
@@ -407,7 +418,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             "optimistic",
             pmap({"layers": assoc(optimistic["layers"], key, layers.append(layer)), "base": base}),
         )
-        return assoc(state, "queries", assoc(queries, key, dataclasses.replace(entry, data=data)))
+        return assoc(state, "queries", assoc(queries, key, evolve(entry, data=data)))
 
     def layer_removed(state: AnyMap, action: Action) -> AnyMap:
         payload = action.payload
@@ -436,7 +447,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         entry = lookup(queries, key)
         if entry is None:
             return state
-        return assoc(state, "queries", assoc(queries, key, dataclasses.replace(entry, data=data)))
+        return assoc(state, "queries", assoc(queries, key, evolve(entry, data=data)))
 
     def set_config(name: str, value: bool) -> Handler:
         def handler(state: AnyMap, action: Action) -> AnyMap:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyrsistent import pmap, pset
 
-from .._types import AnyMap, assoc
+from .._types import AnyMap, assoc, lookup
 from ._types import Tag
 
 if TYPE_CHECKING:
@@ -44,7 +44,10 @@ __all__ = [
 
 TagSpec = Any  # list of tags, or callable(result, error, arg) -> list of tags
 
+_PLAIN_IDS = frozenset({int, str, type(None)})
+
 EMPTY_PROVIDED: AnyMap = pmap({"tags": pmap(), "keys": pmap()})
+_EMPTY: AnyMap = pmap()
 
 
 def normalize_tag(tag: Any, tag_types: Collection[str], where: str) -> Tag:
@@ -115,7 +118,15 @@ def calculate_tags(
     if type(spec) is not list and isinstance(spec, (str, Tag, Mapping)):
         spec = [spec]  # one tag given alone
     try:
-        return tuple(normalize_tag(tag, tag_types, where) for tag in spec if tag is not None)
+        tags = []
+        for tag in spec:
+            # The common shape (a Tag of a known type with an int or str id) needs no
+            # conversion and no hashability check.
+            if type(tag) is Tag and tag[0] in tag_types and type(tag[1]) in _PLAIN_IDS:
+                tags.append(tag)
+            elif tag is not None:
+                tags.append(normalize_tag(tag, tag_types, where))
+        return tuple(tags)
     except (TypeError, ValueError) as exc:
         warnings.warn(f"{exc} No tags were used for this request.", RuntimeWarning, stacklevel=2)
         return ()
@@ -159,29 +170,33 @@ def replace_provided(provided: AnyMap, key: str, tags: Iterable[Tag]) -> AnyMap:
 
     Cost is proportional to the number of old and new tags of that one entry.
     """
-    new_tags = tuple(dict.fromkeys(tags))
-    keys_index: AnyMap = provided["keys"]
-    old_tags = keys_index.get(key, ())
-    if tuple(old_tags) == new_tags:
+    new_tags = tags if type(tags) is tuple and len(tags) < 2 else tuple(dict.fromkeys(tags))
+    keys_index: AnyMap = lookup(provided, "keys")
+    old_tags = lookup(keys_index, key) or ()
+    if old_tags == new_tags or tuple(old_tags) == new_tags:
         return provided
-    index: AnyMap = provided["tags"]
+    index: AnyMap = lookup(provided, "tags")
     for tag in old_tags:
-        by_id = index.get(tag.type)
+        by_id = lookup(index, tag.type)
         if by_id is None:
             continue
-        holders = by_id.get(tag.id)
+        holders = lookup(by_id, tag.id)
         if holders is None or key not in holders:
             continue
         holders = change_holders(holders, (key,), ())
         by_id = assoc(by_id, tag.id, holders) if holders else by_id.discard(tag.id)
         index = assoc(index, tag.type, by_id) if by_id else index.discard(tag.type)
     for tag in new_tags:
-        by_id = index.get(tag.type, pmap())
-        holders = by_id.get(tag.id)
-        holders = new_holders((key,)) if holders is None else change_holders(holders, (), (key,))
+        by_id = lookup(index, tag.type)
+        if by_id is None:
+            by_id = _EMPTY
+            holders = None
+        else:
+            holders = lookup(by_id, tag.id)
+        holders = (key,) if holders is None else change_holders(holders, (), (key,))
         index = assoc(index, tag.type, assoc(by_id, tag.id, holders))
     keys_index = assoc(keys_index, key, new_tags) if new_tags else keys_index.discard(key)
-    return pmap({"tags": index, "keys": keys_index})
+    return assoc(assoc(provided, "tags", index), "keys", keys_index)
 
 
 def bulk_update(base: AnyMap, updates: dict[Any, Any], removals: Iterable[Any] = ()) -> AnyMap:
@@ -214,14 +229,22 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
     """
     final: dict[str, tuple[Tag, ...]] = {}
     for key, tags in pairs:
-        final[key] = tuple(dict.fromkeys(tags))  # the last write of a key wins
-    original: AnyMap = provided["keys"]
+        # the last write of a key wins; one tag needs no de-duplication
+        final[key] = tags if type(tags) is tuple and len(tags) < 2 else tuple(dict.fromkeys(tags))
+    original: AnyMap = lookup(provided, "keys")
     key_updates: dict[str, Any] = {}
     key_removals: list[str] = []
     removed: dict[str, dict[Hashable, list[str]]] = {}
     added: dict[str, dict[Hashable, list[str]]] = {}
     for key, new_tags in final.items():
-        old_tags = tuple(original[key]) if key in original else ()
+        known = lookup(original, key)
+        if known is None:  # a new entry (the common case of a bulk write)
+            if new_tags:
+                for tag in new_tags:
+                    added.setdefault(tag.type, {}).setdefault(tag.id, []).append(key)
+                key_updates[key] = new_tags
+            continue
+        old_tags = tuple(known)
         if old_tags == new_tags:
             continue
         old_set, new_set = set(old_tags), set(new_tags)
@@ -237,20 +260,22 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
             key_removals.append(key)
     if not key_updates and not key_removals:
         return provided
-    index: AnyMap = provided["tags"]
+    index: AnyMap = lookup(provided, "tags")
     type_updates: dict[str, Any] = {}
     type_removals: list[str] = []
     for tag_type in {*removed, *added}:
-        by_id: AnyMap = index[tag_type] if tag_type in index else pmap()
+        by_id: AnyMap = lookup(index, tag_type) or _EMPTY
         gone = removed.get(tag_type, {})
         new = added.get(tag_type, {})
         id_updates: dict[Hashable, Any] = {}
         id_removals: list[Hashable] = []
-        for tag_id in {*gone, *new}:
-            if tag_id not in by_id:
-                id_updates[tag_id] = new_holders(new[tag_id])  # a new id: nothing to remove
+        for tag_id in {*gone, *new} if gone else new:
+            holders = lookup(by_id, tag_id)
+            if holders is None:  # a new id: nothing to remove
+                keys = new[tag_id]
+                id_updates[tag_id] = (keys[0],) if len(keys) == 1 else new_holders(keys)
                 continue
-            result = change_holders(by_id[tag_id], gone.get(tag_id, ()), new.get(tag_id, ()))
+            result = change_holders(holders, gone.get(tag_id, ()), new.get(tag_id, ()))
             if result:
                 id_updates[tag_id] = result
             else:

@@ -354,17 +354,25 @@ class ApiUtil:
             Exception: what an infinite endpoint's ``get_next_page_param`` or
                 ``get_previous_page_param`` raised for the value.
         """
+        from ._runtime import tags_for
+
         now = epoch_now()
+        # One request id for the batch, as RTK's upsertQueryEntries gives its entries.
+        request_id = new_request_id()
         items = []
+        api = self._api
+        endpoints: dict[str, Endpoint[Any, Any]] = {}
         for item in entries:
-            if not isinstance(item, Mapping) or not (
+            if not (type(item) is dict or isinstance(item, Mapping)) or not (
                 "endpoint_name" in item and "arg" in item and "value" in item
             ):
                 raise TypeError(
                     f"Each upsert entry must be a dict with 'endpoint_name', 'arg' and "
                     f"'value', got {item!r}."
                 )
-            endpoint = self._endpoint(item["endpoint_name"])
+            name = item["endpoint_name"]
+            endpoint = endpoints.get(name) or endpoints.setdefault(name, self._endpoint(name))
+            definition = endpoint.definition
             value = freeze(item["value"])
             arg = item["arg"]
             written = {
@@ -372,12 +380,12 @@ class ApiUtil:
                 "endpoint_name": endpoint.name,
                 "arg": arg,
                 "value": value,
-                "request_id": new_request_id(),
+                "request_id": request_id,
                 "fulfilled_at": now,
-                "infinite": endpoint.definition.is_infinite,
-                "provided_tags": self._provided(endpoint, value, arg),
+                "infinite": definition.is_infinite,
+                "provided_tags": tags_for(api, definition, value, None, arg, endpoint.name),
             }
-            if endpoint.definition.is_infinite:
+            if definition.is_infinite:
                 problem = check_pages(endpoint.name, value)
                 if problem is not None:
                     raise TypeError(f"Cannot upsert {written['query_cache_key']!r}: {problem}.")

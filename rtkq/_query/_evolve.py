@@ -1,0 +1,91 @@
+"""Fast construction and copies of the frozen slot dataclasses the slice stores.
+
+``dataclasses.replace`` and a frozen dataclass's keyword ``__init__`` cost several
+microseconds per call (field introspection, one ``object.__setattr__`` per field), and
+the request path makes two or three entries per request. The functions here build the
+same objects by writing each slot through its member descriptor, from code generated
+once per class: the result is equal to (and indistinguishable from) what
+``dataclasses.replace`` / the constructor make. ``tests/query/test_evolve.py`` holds
+them to that for every field of every class.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = ["build", "evolve"]
+
+T = TypeVar("T")
+
+_EVOLVERS: dict[tuple[type, tuple[str, ...]], Callable[[Any, dict[str, Any]], Any]] = {}
+_BUILDERS: dict[type, Callable[..., Any]] = {}
+
+
+def _plan(cls: type) -> tuple[list[str], dict[str, Any]]:
+    if "__post_init__" in dir(cls) or not hasattr(cls, "__slots__"):
+        raise TypeError(f"{cls.__name__} is not a plain slot dataclass; use dataclasses.replace")
+    fields = dataclasses.fields(cls)
+    if any(not f.init for f in fields):
+        raise TypeError(f"{cls.__name__} has fields outside __init__; use dataclasses.replace")
+    names = [f.name for f in fields]
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    for name in names:
+        namespace[f"_set_{name}"] = getattr(cls, name).__set__
+    return names, namespace
+
+
+def _make_evolver(cls: type, changed: tuple[str, ...]) -> Callable[[Any, dict[str, Any]], Any]:
+    names, namespace = _plan(cls)
+    unknown = [name for name in changed if name not in names]
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field(s) {unknown}")
+    lines = ["def evolve(entry, changes):", "    obj = _new(_cls)"]
+    lines += [
+        f"    _set_{name}(obj, changes[{name!r}])"
+        if name in changed
+        else f"    _set_{name}(obj, entry.{name})"
+        for name in names
+    ]
+    lines.append("    return obj")
+    exec("\n".join(lines), namespace)
+    evolver: Callable[[Any, dict[str, Any]], Any] = namespace["evolve"]
+    return evolver
+
+
+def _make_builder(cls: type) -> Callable[..., Any]:
+    names, namespace = _plan(cls)
+    defaults = {f.name: f.default for f in dataclasses.fields(cls)}
+    if any(default is dataclasses.MISSING for default in defaults.values()):
+        raise TypeError(f"{cls.__name__} has fields without defaults; use its constructor")
+    namespace.update({f"_default_{name}": value for name, value in defaults.items()})
+    params = ", ".join(f"{name}=_default_{name}" for name in names)
+    lines = [f"def build(*, {params}):", "    obj = _new(_cls)"]
+    lines += [f"    _set_{name}(obj, {name})" for name in names]
+    lines.append("    return obj")
+    exec("\n".join(lines), namespace)
+    builder: Callable[..., Any] = namespace["build"]
+    return builder
+
+
+def evolve(entry: T, /, **changes: Any) -> T:
+    """``dataclasses.replace(entry, **changes)`` for the slice's slot dataclasses.
+
+    One function is generated per class and set of changed field names (call sites
+    change a handful of fixed sets), which copies the other fields slot by slot.
+    """
+    spec = (type(entry), tuple(changes))
+    evolver = _EVOLVERS.get(spec)
+    if evolver is None:
+        evolver = _EVOLVERS[spec] = _make_evolver(*spec)
+    result: T = evolver(entry, changes)
+    return result
+
+
+def build(cls: type[T]) -> Callable[..., T]:
+    """A keyword-only constructor of ``cls`` equal to ``cls(**fields)``, cheaper per call."""
+    builder = _BUILDERS.get(cls)
+    if builder is None:
+        builder = _BUILDERS[cls] = _make_builder(cls)
+    return builder

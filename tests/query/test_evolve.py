@@ -1,0 +1,51 @@
+"""``evolve`` / ``build`` make exactly what ``dataclasses.replace`` / the constructor make."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rtkq import InfiniteQueryState, MutationState, QueryState
+from rtkq._query._evolve import build, evolve
+
+CLASSES = [QueryState, InfiniteQueryState, MutationState]
+values = st.one_of(st.none(), st.integers(), st.text(max_size=3), st.booleans())
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+@given(data=st.data())
+def test_evolve_equals_dataclasses_replace(cls: type[Any], data: st.DataObject) -> None:
+    names = [f.name for f in dataclasses.fields(cls)]
+    start = cls(**{name: data.draw(values) for name in names if name != "status"})
+    changed = data.draw(st.lists(st.sampled_from(names), unique=True))
+    changes = {name: data.draw(values) for name in changed if name != "status"}
+    result = evolve(start, **changes)
+    assert type(result) is cls
+    assert result == dataclasses.replace(start, **changes)
+    assert evolve(start) == start and evolve(start) is not start
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+@given(data=st.data())
+def test_build_equals_the_constructor(cls: type[Any], data: st.DataObject) -> None:
+    names = [f.name for f in dataclasses.fields(cls) if f.name != "status"]
+    given_fields = {name: data.draw(values) for name in data.draw(st.sets(st.sampled_from(names)))}
+    made = build(cls)(**given_fields)
+    assert type(made) is cls and made == cls(**given_fields)
+
+
+def test_unknown_fields_are_refused_with_their_names() -> None:
+    with pytest.raises(TypeError, match=r"QueryState has no field\(s\) \['nope'\]"):
+        evolve(QueryState(), nope=1)
+    with pytest.raises(TypeError, match="nope"):
+        build(QueryState)(nope=1)
+
+
+def test_results_stay_frozen() -> None:
+    entry = evolve(QueryState(), data=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        entry.data = 2  # type: ignore[misc]
