@@ -7,16 +7,15 @@ import json
 import re
 import sys
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, TypeAlias
 
 import httpx
 from typing_extensions import Self
 
+from ._headers import ACCEPT, PrepareHeaders, PrepareHeadersApi, put_last, request_headers
 from ._request_args import (
-    RequestArgs,
     ResponseHandler,
     ValidateStatus,
     check_response_handler,
@@ -30,40 +29,18 @@ from ._urls import append_params, check_base_url, join_urls
 __all__ = ["FetchBaseQuery", "PrepareHeaders", "PrepareHeadersApi", "fetch_base_query"]
 
 
-@dataclass(frozen=True)
-class PrepareHeadersApi:
-    """The second argument of ``prepare_headers``: who is asking, and the store."""
-
-    get_state: Callable[[], Any]
-    extra: Any
-    endpoint: str | None
-    type: str | None
-    forced: bool | None
-    arg: Any
-    extra_options: Any
-
-
-PrepareHeaders: TypeAlias = Callable[
-    [httpx.Headers, PrepareHeadersApi],
-    httpx.Headers | Mapping[str, str] | Awaitable[httpx.Headers | Mapping[str, str] | None] | None,
-]
-"""``(headers, api) -> headers to send`` (may be async); ``None`` keeps ``headers``."""
-
 _JSON_TYPE = re.compile(r"^\s*application/(?:[\w.+-]*\+)?json\s*(?:;|$)", re.IGNORECASE)
-_ACCEPT = {"json": "application/json", "text": "text/plain, text/html, */*"}
 _ABORTED: Mapping[str, Any] = {"status": "CUSTOM_ERROR", "error": "Aborted"}
 
-
-def _header_text(value: Any) -> str:
-    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
-
-
-def _no_state() -> Any:
-    return None
-
-
-def _default_validate_status(response: httpx.Response, _body: Any) -> bool:
-    return 200 <= response.status_code <= 299
+_Prepared: TypeAlias = tuple[
+    str,  # method
+    str,  # url
+    dict[str, str],  # headers
+    bytes | str | None,  # content
+    ResponseHandler,
+    ValidateStatus | None,
+    float | None,  # timeout
+]
 
 
 class FetchBaseQuery:
@@ -113,7 +90,13 @@ class FetchBaseQuery:
         self._user_client = client
         self._params_serializer = params_serializer
         self._response_handler: ResponseHandler = check_response_handler(response_handler)
-        self._validate_status: ValidateStatus = validate_status or _default_validate_status
+        # None: the default, a status of 200-299 (checked inline).
+        self._validate_status: ValidateStatus | None = validate_status
+        # What the general path adds for a request without headers of its own, built once
+        # (passing httpx.Headers also spares httpx normalizing a dict on every request).
+        accept = ACCEPT.get(response_handler) if isinstance(response_handler, str) else None
+        self._accept = accept
+        self._default_headers = None if accept is None else httpx.Headers({"accept": accept})
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
         # Per store, keyed by the store's on_close (one object per store): the entry
@@ -187,6 +170,80 @@ class FetchBaseQuery:
             ValueError: ``args`` has an unknown key, no ``url``, or a ``method`` that is
                 not an HTTP method.
         """
+        if isinstance(args, str) and self._prepare_headers is None:
+            # The common case: a GET of a URL with this base query's settings. It sends
+            # exactly what the general path below sends for ``{"url": args}``.
+            signal = getattr(api, "signal", None)
+            if signal is not None and signal.aborted:
+                return {"error": dict(_ABORTED), "meta": {"request": None, "response": None}}
+            method = "GET"
+            url = join_urls(self.base_url, args)
+            headers: httpx.Headers | dict[str, str] | None = self._default_headers
+            accept_last = self._accept
+            content: bytes | str | None = None
+            handler = self._response_handler
+            validate_status = self._validate_status
+            timeout = self._timeout
+        else:
+            prepared = await self._prepare(args, api, extra_options)
+            if isinstance(prepared, dict):
+                return prepared
+            method, url, headers, content, handler, validate_status, timeout = prepared
+            accept_last = None
+
+        client = self._user_client or self._client_for(api)
+        meta: dict[str, Any] = {"request": None, "response": None}
+        try:
+            if accept_last is not None and not client.cookies:
+                # The same request as below, without httpx merging a headers argument.
+                request = client.build_request(method, url)
+                put_last(request.headers, "accept", accept_last)
+            else:
+                request = client.build_request(method, url, headers=headers, content=content)
+            meta["request"] = request
+            if timeout is None:
+                response = await client.send(request)
+            else:
+                response = await _send_within(client, request, timeout)
+        except (httpx.TimeoutException, TimeoutError, asyncio.TimeoutError) as exc:
+            detail = str(exc) or f"no response within {timeout} s"
+            error: dict[str, Any] = {
+                "status": "TIMEOUT_ERROR",
+                "error": f"{type(exc).__name__}: {detail}",
+            }
+            return {"error": error, "meta": meta}
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            error = {"status": "FETCH_ERROR", "error": f"{type(exc).__name__}: {exc}"}
+            return {"error": error, "meta": meta}
+        meta["response"] = response
+
+        try:
+            if handler == "json":
+                # JSON is UTF-8 on the wire (RFC 8259); json.loads also detects
+                # UTF-16/32 from bytes, and skipping the charset lookup of response.text
+                # keeps this path cheap.
+                body = response.content
+                data = json.loads(body) if body else None
+            else:
+                data = await _read_body(response, handler)
+        except Exception as exc:
+            error = {
+                "status": "PARSING_ERROR",
+                "original_status": response.status_code,
+                "data": _text_or_empty(response),
+                "error": f"{type(exc).__name__}: {exc}",
+            }
+            return {"error": error, "meta": meta}
+        if (
+            200 <= response.status_code <= 299
+            if validate_status is None
+            else validate_status(response, data)
+        ):
+            return {"data": data, "meta": meta}
+        return {"error": {"status": response.status_code, "data": data}, "meta": meta}
+
+    async def _prepare(self, args: Any, api: Any, extra_options: Any) -> _Prepared | dict[str, Any]:
+        """Read ``args`` into what to send, or the result to return without sending."""
         request_args = read_request_args(args)
         signal = getattr(api, "signal", None)
         if signal is not None and signal.aborted:
@@ -196,7 +253,9 @@ class FetchBaseQuery:
             request_args.params,
             self._params_serializer,
         )
-        headers = await self._headers(request_args, args, api, extra_options)
+        headers = await request_headers(
+            self._prepare_headers, request_args, args, api, extra_options
+        )
         handler = request_args.response_handler or self._response_handler
         try:
             content, is_json = encode_body(request_args.body)
@@ -211,71 +270,17 @@ class FetchBaseQuery:
             }
         if is_json and "content-type" not in headers:
             headers["content-type"] = "application/json"
-        if "accept" not in headers and isinstance(handler, str) and handler in _ACCEPT:
-            headers["accept"] = _ACCEPT[handler]
-
-        client = self._client_for(api)
-        meta: dict[str, Any] = {"request": None, "response": None}
-        timeout = request_args.timeout or self._timeout
-        try:
-            request = client.build_request(
-                request_args.method, url, headers=headers, content=content
-            )
-            meta["request"] = request
-            response = await _send(client, request, timeout)
-        except (httpx.TimeoutException, TimeoutError, asyncio.TimeoutError) as exc:
-            detail = str(exc) or f"no response within {timeout} s"
-            error: dict[str, Any] = {
-                "status": "TIMEOUT_ERROR",
-                "error": f"{type(exc).__name__}: {detail}",
-            }
-            return {"error": error, "meta": meta}
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            error = {"status": "FETCH_ERROR", "error": f"{type(exc).__name__}: {exc}"}
-            return {"error": error, "meta": meta}
-        meta["response"] = response
-
-        try:
-            data = await _read_body(response, handler)
-        except Exception as exc:
-            error = {
-                "status": "PARSING_ERROR",
-                "original_status": response.status_code,
-                "data": _text_or_empty(response),
-                "error": f"{type(exc).__name__}: {exc}",
-            }
-            return {"error": error, "meta": meta}
-        validate_status = request_args.validate_status or self._validate_status
-        if validate_status(response, data):
-            return {"data": data, "meta": meta}
-        return {"error": {"status": response.status_code, "data": data}, "meta": meta}
-
-    async def _headers(
-        self, request_args: RequestArgs, args: Any, api: Any, extra_options: Any
-    ) -> dict[str, str]:
-        # A plain dict with lower-case names: cheaper than httpx.Headers on the hot path.
-        headers = _header_dict(request_args.headers)
-        if self._prepare_headers is None:
-            return headers
-        info = PrepareHeadersApi(
-            get_state=getattr(api, "get_state", _no_state),
-            extra=getattr(api, "extra", None),
-            endpoint=getattr(api, "endpoint", None),
-            type=getattr(api, "type", None),
-            forced=getattr(api, "forced", None),
-            arg=getattr(api, "arg", args),
-            extra_options=extra_options,
+        if "accept" not in headers and isinstance(handler, str) and handler in ACCEPT:
+            headers["accept"] = ACCEPT[handler]
+        return (
+            request_args.method,
+            url,
+            headers,
+            content,
+            handler,
+            request_args.validate_status or self._validate_status,
+            request_args.timeout or self._timeout,
         )
-        given = httpx.Headers(headers)
-        prepared = await maybe_await(self._prepare_headers(given, info))
-        if prepared is None:
-            prepared = given
-        if not isinstance(prepared, Mapping):
-            raise TypeError(
-                f"Expected prepare_headers to return the headers to send (httpx.Headers or a "
-                f"mapping), got {type(prepared).__name__!r}. Return the headers argument."
-            )
-        return _header_dict(prepared)
 
 
 def _new_client() -> httpx.AsyncClient:
@@ -289,32 +294,20 @@ async def _close_on(client: httpx.AsyncClient, loop: asyncio.AbstractEventLoop |
         await client.aclose()
 
 
-def _header_dict(headers: Mapping[Any, Any] | None) -> dict[str, str]:
-    if not headers:
-        return {}
-    return {
-        str(name).lower(): value if isinstance(value, str) else _header_text(value)
-        for name, value in headers.items()
-        if value is not None
-    }
-
-
 if sys.version_info >= (3, 11):
 
-    async def _send(
-        client: httpx.AsyncClient, request: httpx.Request, timeout: float | None
+    async def _send_within(
+        client: httpx.AsyncClient, request: httpx.Request, timeout: float
     ) -> httpx.Response:
         # A total deadline on the loop clock (connect, send and reading the whole body),
         # like RTK's timeout; cancelling the task still propagates CancelledError.
-        if timeout is None:
-            return await client.send(request)
         async with asyncio.timeout(timeout):
             return await client.send(request)
 
 else:  # pragma: no cover - Python 3.10
 
-    async def _send(
-        client: httpx.AsyncClient, request: httpx.Request, timeout: float | None
+    async def _send_within(
+        client: httpx.AsyncClient, request: httpx.Request, timeout: float
     ) -> httpx.Response:
         return await asyncio.wait_for(client.send(request), timeout)
 
