@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import math
-import types
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .._store._action import Action
 from ._runtime_base import RuntimeBase
+from ._subscribers import NO_OPTIONS, Subscribers
 
 __all__ = ["NO_OPTIONS", "CacheCollection", "GcBatch"]
-
-NO_OPTIONS: Mapping[str, Any] = types.MappingProxyType({})
-"""The options of a subscription made without any (shared, read-only)."""
 
 
 class GcBatch:
@@ -41,15 +38,21 @@ class CacheCollection(RuntimeBase):
     """Subscriptions (reference-counted per cache key) and removal of unused entries."""
 
     def subscribe(self, key: str, sub_id: str, options: Mapping[str, Any] | None) -> None:
-        subs = self.subscriptions.setdefault(key, {})
         # No options (the common case): one shared empty mapping, never mutated.
-        subs[sub_id] = dict(options) if options else NO_OPTIONS
+        options = dict(options) if options else NO_OPTIONS
+        subs = self.subscriptions.get(key)
         self.gc_timers.pop(key, None)  # its batch now skips it
+        if subs is None:
+            self.subscriptions[key] = Subscribers(sub_id, options)
+            if not options:
+                return  # the only subscriber, and it does not poll
+        else:
+            subs.set(sub_id, options)
         self.update_polling(key)
 
     def unsubscribe(self, key: str, sub_id: str) -> None:
         subs = self.subscriptions.get(key)
-        if subs is None or subs.pop(sub_id, None) is None:
+        if subs is None or not subs.discard(sub_id):
             return
         if not subs:
             del self.subscriptions[key]
@@ -61,7 +64,7 @@ class CacheCollection(RuntimeBase):
         subs = self.subscriptions.get(key)
         if subs is None or sub_id not in subs:
             return
-        subs[sub_id] = dict(options)
+        subs.set(sub_id, dict(options))
         self.update_polling(key)
 
     def keep_for(self, endpoint_name: str | None) -> float:

@@ -15,7 +15,8 @@ class Polling(RuntimeBase):
     def _poll_options(self, key: str) -> tuple[float, bool]:
         interval = math.inf
         skip_unfocused = False
-        for options in self.subscriptions.get(key, {}).values():
+        subs = self.subscriptions.get(key)
+        for options in subs.options() if subs is not None else ():
             if not options:
                 continue
             value = options.get("polling_interval") or 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from pyrsistent import PMap
@@ -13,6 +13,7 @@ from .._types import AnyMap, lookup
 from ._clock import epoch_now
 from ._paused import PausedMutations
 from ._requests import Running
+from ._subscribers import Subscribers
 from ._types import QueryState, Tag
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ class RuntimeBase:
         self.dispatch = dispatch
         self.get_state = get_state
         self.extra: Any = None
-        self.subscriptions: dict[str, dict[str, Mapping[str, Any]]] = {}
+        self.subscriptions: dict[str, Subscribers] = {}
         self.running: dict[str, Running] = {}
         self.running_mutations: dict[str, Running] = {}
         self.gc_timers: dict[str, GcBatch] = {}

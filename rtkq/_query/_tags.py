@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyrsistent import pmap, pset
 
-from .._types import AnyMap, assoc, lookup
+from .._types import AnyMap, assoc, build_pmap, lookup
 from ._types import Tag
 
 if TYPE_CHECKING:
@@ -210,7 +210,7 @@ def bulk_update(base: AnyMap, updates: dict[Any, Any], removals: Iterable[Any] =
     if not updates and not removals:
         return base
     if not removals and len(updates) * 4 >= len(base):
-        return pmap({**base, **updates})
+        return build_pmap({**base, **updates})
     evolver = base.evolver()
     for key, value in updates.items():
         evolver[key] = value

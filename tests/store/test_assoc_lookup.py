@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyrsistent import PMap, pmap
 
-from rtkq._types import _FAST, assoc, lookup
+from rtkq._types import _FAST, assoc, build_pmap, lookup
 
 
 class Colliding:
@@ -62,3 +62,17 @@ def test_assoc_and_lookup_agree_with_pmap(start: dict[Any, int], writes: list[An
 def test_assoc_and_lookup_take_plain_dicts_too() -> None:
     assert lookup({"a": 1}, "a") == 1 and lookup({"a": 1}, "b") is None
     assert assoc(pmap(), "a", 1) == pmap({"a": 1})
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(keys, st.integers(), max_size=60), ops)
+def test_build_pmap_is_pmap_with_tuple_buckets(items: dict[Any, int], steps: list[Any]) -> None:
+    built, theirs = build_pmap(dict(items)), pmap(items)
+    assert built == theirs and dict(built) == items and hash(built) == hash(theirs)
+    assert all(bucket is None or type(bucket) is tuple for bucket in built._buckets)
+    for key, value in steps:
+        built, theirs = assoc(built, key, value), theirs.set(key, value)
+        assert built == theirs and lookup(built, key) == value
+    for key in list(theirs)[::2]:
+        built, theirs = built.remove(key), theirs.remove(key)
+    assert built == theirs and dict(built) == dict(theirs)
