@@ -105,10 +105,12 @@ def _assoc_fast(table: Any, key: Any, value: Any) -> Any:
             if k == key:
                 if v is value:
                     return table
-                # ``not ==`` as pyrsistent does (it does not rely on ``__ne__``)
-                new_bucket = tuple(
-                    [(k2, v2) if not (k2 == k) else (k2, value) for k2, v2 in bucket]  # noqa: SIM201
-                )
+                if len(bucket) == 1:
+                    new_bucket: Any = ((k, value),)
+                else:  # ``not ==`` as pyrsistent does (it does not rely on ``__ne__``)
+                    new_bucket = tuple(
+                        [(k2, v2) if not (k2 == k) else (k2, value) for k2, v2 in bucket]  # noqa: SIM201
+                    )
                 return _new_pmap(table._size, buckets.set(index, new_bucket))
     if len(buckets) < 0.67 * table._size:
         # Grow as pyrsistent does (twice the buckets), keeping tuple buckets.

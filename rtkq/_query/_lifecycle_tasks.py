@@ -12,6 +12,7 @@ from ._lifecycle import (
     CacheEntryRemovedError,
     CacheLifecycleContext,
     cancel_later,
+    fail_silently,
     run_hook,
     silent_future,
 )
@@ -124,8 +125,9 @@ class CacheLifecycles(RuntimeBase):
 
     def _finish_lifecycle(self, lifecycle: CacheLifecycleEntry) -> None:
         if not lifecycle.data_loaded.done():
-            lifecycle.data_loaded.set_exception(
-                CacheEntryRemovedError("The cache entry was removed before data loaded.")
+            fail_silently(
+                lifecycle.data_loaded,
+                CacheEntryRemovedError("The cache entry was removed before data loaded."),
             )
         if not lifecycle.removed.done():
             lifecycle.removed.set_result(None)

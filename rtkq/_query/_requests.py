@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import uuid
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._exceptions import SchemaError
@@ -90,21 +89,50 @@ class BaseQueryApi:
         self.signal.aborted = True
 
 
-@dataclass(eq=False)
 class Running:
     """A request that really started (de-duplicated initiates never make one)."""
 
-    request_id: str
-    key: str
-    endpoint_name: str
-    arg: Any
-    future: asyncio.Future[Any]
-    signal: Signal = field(default_factory=Signal)
-    task: asyncio.Task[Any] | None = None
-    is_mutation: bool = False
-    started: bool = False
-    scope: str | None = None
-    drop_layers: list[str] = field(default_factory=list)
-    # The entry's arg before this request's pending replaced it (merge's previous_arg).
-    previous_arg: Any = None
-    seq: int = field(default_factory=lambda: next(_seqs))  # creation (dispatch) order
+    __slots__ = (
+        "arg",
+        "drop_layers",
+        "endpoint_name",
+        "future",
+        "is_mutation",
+        "key",
+        "previous_arg",
+        "request_id",
+        "scope",
+        "seq",
+        "signal",
+        "started",
+        "task",
+    )
+
+    def __init__(
+        self,
+        request_id: str,
+        key: str,
+        endpoint_name: str,
+        arg: Any,
+        future: asyncio.Future[Any],
+        *,
+        is_mutation: bool = False,
+        scope: str | None = None,
+    ) -> None:
+        self.request_id = request_id
+        self.key = key
+        self.endpoint_name = endpoint_name
+        self.arg = arg
+        self.future = future
+        self.signal = Signal()
+        self.task: asyncio.Task[Any] | None = None
+        self.is_mutation = is_mutation
+        self.started = False
+        self.scope = scope
+        self.drop_layers: list[str] = []
+        # The entry's arg before this request's pending replaced it (merge's previous_arg).
+        self.previous_arg: Any = None
+        self.seq = next(_seqs)  # creation (dispatch) order
+
+    def __repr__(self) -> str:
+        return f"<Running {self.key} request_id={self.request_id!r}>"

@@ -20,6 +20,7 @@ from ._invalidation import Invalidation
 from ._lifecycle import (
     QueryLifecycleContext,
     cancel_later,
+    fail_silently,
     run_hook,
     silent_future,
 )
@@ -190,7 +191,7 @@ class Runtime(
             else:
                 self.dispatch(Action(self.types.query_rejected, payload, base_meta, error=True))
                 if not fulfilled.done():
-                    fulfilled.set_exception(QueryError(payload, meta.get("base_query_meta")))
+                    fail_silently(fulfilled, QueryError(payload, meta.get("base_query_meta")))
         finally:
             for layer_id in running.drop_layers:
                 self.drop_layer(running.key, layer_id)
@@ -321,7 +322,7 @@ class Runtime(
                 )
                 result = {"error": payload}
                 if not fulfilled.done():
-                    fulfilled.set_exception(QueryError(payload, meta.get("base_query_meta")))
+                    fail_silently(fulfilled, QueryError(payload, meta.get("base_query_meta")))
             tags = meta.get("invalidated_tags") or ()
             succeeded = kind == "fulfilled"
             self.settle_layers(running.request_id, succeeded, tags)

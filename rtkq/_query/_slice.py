@@ -81,7 +81,7 @@ def _set_data(slice_state: AnyMap, key: str, entry: Any, data: Any, **changes: A
     optimistic: AnyMap = lookup(slice_state, "optimistic")
     layers = lookup(lookup(optimistic, "layers"), key)
     if layers:
-        optimistic = assoc(optimistic, "base", assoc(optimistic["base"], key, data))
+        optimistic = assoc(optimistic, "base", assoc(lookup(optimistic, "base"), key, data))
         slice_state = assoc(slice_state, "optimistic", optimistic)
         data = apply_layers(data, layers)
     entry = evolve(entry, data=data, **changes)
@@ -155,7 +155,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
     def query_rejected(state: AnyMap, action: Action) -> AnyMap:
         meta = action.meta
         key = meta["query_cache_key"]
-        queries: AnyMap = state["queries"]
+        queries: AnyMap = lookup(state, "queries")
         entry = lookup(queries, key)
         if entry is None or entry.request_id != meta["request_id"]:
             return state
@@ -169,20 +169,20 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
 
     def remove_query_result(state: AnyMap, action: Action) -> AnyMap:
         key = action.payload["query_cache_key"]
-        queries: AnyMap = state["queries"]
+        queries: AnyMap = lookup(state, "queries")
         if key not in queries:
             return state
         state = assoc(state, "queries", queries.remove(key))
-        state = assoc(state, "provided", replace_provided(state["provided"], key, ()))
-        optimistic: AnyMap = state["optimistic"]
-        if key in optimistic["layers"]:
+        state = assoc(state, "provided", replace_provided(lookup(state, "provided"), key, ()))
+        optimistic: AnyMap = lookup(state, "optimistic")
+        if key in lookup(optimistic, "layers"):
             state = assoc(
                 state,
                 "optimistic",
                 pmap(
                     {
-                        "layers": optimistic["layers"].discard(key),
-                        "base": optimistic["base"].discard(key),
+                        "layers": lookup(optimistic, "layers").discard(key),
+                        "base": lookup(optimistic, "base").discard(key),
                     }
                 ),
             )
@@ -205,12 +205,14 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             scope=meta.get("scope"),
             fixed_cache_key=meta.get("fixed_cache_key"),
         )
-        return assoc(state, "mutations", assoc(state["mutations"], mutation_key(meta), entry))
+        return assoc(
+            state, "mutations", assoc(lookup(state, "mutations"), mutation_key(meta), entry)
+        )
 
     def mutation_settled(status: QueryStatus) -> Handler:
         def handler(state: AnyMap, action: Action) -> AnyMap:
             meta = action.meta
-            mutations: AnyMap = state["mutations"]
+            mutations: AnyMap = lookup(state, "mutations")
             key = mutation_key(meta)
             entry = lookup(mutations, key)
             if entry is None or entry.request_id != meta["request_id"]:
@@ -227,7 +229,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
 
     def mutation_resumed(state: AnyMap, action: Action) -> AnyMap:
         meta = action.meta
-        mutations: AnyMap = state["mutations"]
+        mutations: AnyMap = lookup(state, "mutations")
         key = mutation_key(meta)
         entry = lookup(mutations, key)
         if entry is None or entry.request_id != meta["request_id"] or not entry.is_paused:
@@ -236,7 +238,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
 
     def mutation_paused(state: AnyMap, action: Action) -> AnyMap:
         meta = action.meta
-        mutations: AnyMap = state["mutations"]
+        mutations: AnyMap = lookup(state, "mutations")
         key = mutation_key(meta)
         entry = lookup(mutations, key)
         if (
@@ -251,7 +253,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
     def hydrate(state: AnyMap, action: Action) -> AnyMap:
         # The payload was validated by api.util.hydrate; newer entries win here, at
         # apply time, comparing fulfilled_at.
-        queries: AnyMap = state["queries"]
+        queries: AnyMap = lookup(state, "queries")
         newer = []
         for item in action.payload["queries"]:
             entry = queries.get(item["query_cache_key"])
@@ -260,7 +262,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 newer.append(item)
         if newer:
             state = upsert_query_entries(state, Action(types.upsert_query_entries, newer))
-        mutations: AnyMap = state["mutations"]
+        mutations: AnyMap = lookup(state, "mutations")
         for item in action.payload["mutations"]:
             key = mutation_key(item)
             if key in mutations:
@@ -276,13 +278,13 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 fixed_cache_key=item["fixed_cache_key"],
             )
             mutations = assoc(mutations, key, entry)
-        if mutations is not state["mutations"]:
+        if mutations is not lookup(state, "mutations"):
             state = assoc(state, "mutations", mutations)
         return state
 
     def remove_mutation_result(state: AnyMap, action: Action) -> AnyMap:
         payload = action.payload
-        mutations: AnyMap = state["mutations"]
+        mutations: AnyMap = lookup(state, "mutations")
         key = payload["key"]
         entry = lookup(mutations, key)
         if entry is None:
@@ -293,16 +295,16 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         return assoc(state, "mutations", mutations.remove(key))
 
     def update_provided_by(state: AnyMap, action: Action) -> AnyMap:
-        provided = state["provided"]
+        provided = lookup(state, "provided")
         for key, tags in action.payload:
-            if key in state["queries"]:
+            if key in lookup(state, "queries"):
                 provided = replace_provided(provided, key, tags)
         return assoc(state, "provided", provided)
 
     def query_result_patched(state: AnyMap, action: Action) -> AnyMap:
         payload = action.payload
         key = payload["query_cache_key"]
-        queries: AnyMap = state["queries"]
+        queries: AnyMap = lookup(state, "queries")
         entry = lookup(queries, key)
         if entry is None or entry.status is QueryStatus.UNINITIALIZED:
             return state
@@ -313,8 +315,8 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             data = apply_patches(entry.data, patches)
         entry = evolve(entry, data=data)
         state = assoc(state, "queries", assoc(queries, key, entry))
-        optimistic: AnyMap = state["optimistic"]
-        base = optimistic["base"]
+        optimistic: AnyMap = lookup(state, "optimistic")
+        base = lookup(optimistic, "base")
         if key in base:
             # Keep the server data under the layers in step, so that dropping a layer
             # later does not lose this change.
@@ -329,8 +331,8 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
     def upsert_query_entries(state: AnyMap, action: Action) -> AnyMap:
         # One evolver for the whole batch; entries under optimistic layers take the
         # path that re-applies their layers.
-        layered = state["optimistic"]["layers"]
-        current: AnyMap = state["queries"]
+        layered = lookup(lookup(state, "optimistic"), "layers")
+        current: AnyMap = lookup(state, "queries")
         written: dict[str, Any] = {}
         under_layers: list[tuple[str, Any, Any, dict[str, Any]]] = []
         tags: list[tuple[str, Any]] = []
@@ -395,19 +397,19 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         for key, entry, value, changes in under_layers:
             state = _set_data(state, key, entry, value, **changes)
         if tags:
-            state = assoc(state, "provided", replace_provided_many(state["provided"], tags))
+            state = assoc(state, "provided", replace_provided_many(lookup(state, "provided"), tags))
         return state
 
     def layer_added(state: AnyMap, action: Action) -> AnyMap:
         payload = action.payload
         key = payload["query_cache_key"]
-        queries: AnyMap = state["queries"]
+        queries: AnyMap = lookup(state, "queries")
         entry = lookup(queries, key)
         if entry is None or entry.status is QueryStatus.UNINITIALIZED:
             return state
-        optimistic: AnyMap = state["optimistic"]
-        layers = optimistic["layers"].get(key, pvector())
-        base = optimistic["base"]
+        optimistic: AnyMap = lookup(state, "optimistic")
+        layers = lookup(optimistic, "layers").get(key, pvector())
+        base = lookup(optimistic, "base")
         if key not in base:
             base = assoc(base, key, entry.data)
         layer = (payload["layer_id"], payload["recipe"])
@@ -416,34 +418,41 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         state = assoc(
             state,
             "optimistic",
-            pmap({"layers": assoc(optimistic["layers"], key, layers.append(layer)), "base": base}),
+            pmap(
+                {
+                    "layers": assoc(lookup(optimistic, "layers"), key, layers.append(layer)),
+                    "base": base,
+                }
+            ),
         )
         return assoc(state, "queries", assoc(queries, key, evolve(entry, data=data)))
 
     def layer_removed(state: AnyMap, action: Action) -> AnyMap:
         payload = action.payload
         key = payload["query_cache_key"]
-        optimistic: AnyMap = state["optimistic"]
-        layers = optimistic["layers"].get(key)
+        optimistic: AnyMap = lookup(state, "optimistic")
+        layers = lookup(optimistic, "layers").get(key)
         if not layers:
             return state
         remaining = pvector(layer for layer in layers if layer[0] != payload["layer_id"])
         if len(remaining) == len(layers):
             return state
-        server_data = optimistic["base"][key]
+        server_data = lookup(optimistic, "base")[key]
         if remaining:
-            optimistic = assoc(optimistic, "layers", assoc(optimistic["layers"], key, remaining))
+            optimistic = assoc(
+                optimistic, "layers", assoc(lookup(optimistic, "layers"), key, remaining)
+            )
             data = apply_layers(server_data, remaining)
         else:
             optimistic = pmap(
                 {
-                    "layers": optimistic["layers"].remove(key),
-                    "base": optimistic["base"].remove(key),
+                    "layers": lookup(optimistic, "layers").remove(key),
+                    "base": lookup(optimistic, "base").remove(key),
                 }
             )
             data = server_data
         state = assoc(state, "optimistic", optimistic)
-        queries: AnyMap = state["queries"]
+        queries: AnyMap = lookup(state, "queries")
         entry = lookup(queries, key)
         if entry is None:
             return state
@@ -451,7 +460,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
 
     def set_config(name: str, value: bool) -> Handler:
         def handler(state: AnyMap, action: Action) -> AnyMap:
-            config: AnyMap = state["config"]
+            config: AnyMap = lookup(state, "config")
             if config.get(name) is value:
                 return state
             return assoc(state, "config", assoc(config, name, value))
@@ -459,7 +468,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         return handler
 
     def reset(state: AnyMap, action: Action) -> AnyMap:
-        return assoc(initial, "config", state["config"])
+        return assoc(initial, "config", lookup(state, "config"))
 
     handlers: dict[str, Handler] = {
         types.query_pending: query_pending,

@@ -45,6 +45,7 @@ __all__ = [
 TagSpec = Any  # list of tags, or callable(result, error, arg) -> list of tags
 
 _PLAIN_IDS = frozenset({int, str, type(None)})
+_FEW = 8  # a batch this small is written key by key
 
 EMPTY_PROVIDED: AnyMap = pmap({"tags": pmap(), "keys": pmap()})
 _EMPTY: AnyMap = pmap()
@@ -211,6 +212,14 @@ def bulk_update(base: AnyMap, updates: dict[Any, Any], removals: Iterable[Any] =
         return base
     if not removals and len(updates) * 4 >= len(base):
         return build_pmap({**base, **updates})
+    if len(updates) + len(removals) <= _FEW:  # a handful of keys: no evolver
+        written = base
+        for key, value in updates.items():
+            written = assoc(written, key, value)
+        for key in removals:
+            if key not in updates:
+                written = written.discard(key)
+        return written
     evolver = base.evolver()
     for key, value in updates.items():
         evolver[key] = value
@@ -285,12 +294,8 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
             type_updates[tag_type] = new_by_id
         else:
             type_removals.append(tag_type)
-    return pmap(
-        {
-            "tags": bulk_update(index, type_updates, type_removals),
-            "keys": bulk_update(original, key_updates, key_removals),
-        }
-    )
+    provided = assoc(provided, "tags", bulk_update(index, type_updates, type_removals))
+    return assoc(provided, "keys", bulk_update(original, key_updates, key_removals))
 
 
 def keys_for_tags(provided: AnyMap, tags: Iterable[Tag]) -> dict[str, None]:

@@ -66,6 +66,7 @@ def _tiny_sizes() -> dict[str, Any]:
         "populate_ns": [20],
         "upsert_data_ns": [10],
         "upsert_data_ours_ns": [10, 20],
+        "upsert_one_ns": [10, 20],
         "initiate_ns": [10],
         "invalidate_ns": [20, 40],
         "update_ns": [20, 40],
@@ -83,11 +84,14 @@ async def test_peer_scenarios_run_on_the_rtkq_side_at_tiny_sizes() -> None:
     assert (names["upsert_data"], "rtkq", 10) in by_scenario
     assert (names["upsert_data"], "rtkq", 20) in by_scenario
     assert (names["upsert_entries"], "rtkq", 20) in by_scenario
+    assert {(names["upsert_one"], "rtkq", 10), (names["upsert_one"], "rtkq", 20)} <= by_scenario
     assert (names["initiate"], "rtkq", 10) in by_scenario
     for key in ("invalidate_dispatch", "invalidate_land", "update", "undo"):
         assert {(names[key], "rtkq", 20), (names[key], "rtkq", 40)} <= by_scenario
     assert (names["select"], "rtkq", 50) in by_scenario
     assert (names["select_cached"], "rtkq", 50) in by_scenario
+    (hits,) = [r for r in rows if r["scenario"] == names["select_cached"]]
+    assert "`lambda state: state`" in hits["note"]  # the CPython call floor beside it
     timed = [r for r in rows if r.get("unit") != "bytes"]
     assert all(r["runs"] >= 5 for r in timed)
     (memory,) = [r for r in rows if r.get("unit") == "bytes"]

@@ -87,7 +87,8 @@ async function dispatchPlain(n) {
   })
 }
 
-// 2. populate n entries: one upsertQueryEntries, then n upsertQueryData (awaited)
+// 2. populate n entries: one upsertQueryEntries, n upsertQueryEntries of one entry, then
+// n upsertQueryData (awaited)
 async function populate(ns, dataNs) {
   const entries = (n) => {
     const list = []
@@ -103,6 +104,15 @@ async function populate(ns, dataNs) {
   }
   // upsertQueryData costs O(entries) per call here (immer copies the queries object on
   // every action), so the Python side picks the sizes it can afford (config.upsert_data_ns).
+  // One upsertQueryEntries action per entry (rtkq's "one write per entry", TanStack's
+  // setQueryData per key), at those sizes too.
+  for (const m of dataNs) {
+    await measure(names.upsert_one, m, m, () => ({ store: makeStore(), list: entries(m) }), (run, s) => {
+      const t0 = now()
+      for (const one of s.list) s.store.dispatch(api.util.upsertQueryEntries([one]))
+      return now() - t0
+    })
+  }
   for (const m of dataNs) {
     await measure(names.upsert_data, m, m, () => makeStore(), async (run, store) => {
       const t0 = now()

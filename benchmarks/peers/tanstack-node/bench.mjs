@@ -75,15 +75,16 @@ async function measure(scenario, n, ops, setup, fn) {
 const now = () => performance.now() / 1e3
 
 // 2. populate: setQueryData on n distinct keys (TanStack has no bulk write; the same call
-// stands for rtkq's one upsert_query_entries and its upsert_query_data per entry).
-async function populate(ns, dataNs) {
+// stands for rtkq's one upsert_query_entries and for its one write per entry; it has no
+// async per-entry write to set against upsert_query_data).
+async function populate(ns, oneNs) {
   const run = (m) => (r, client) => {
     const t0 = now()
     for (let i = 0; i < m; i++) client.setQueryData(itemKey(i), item(i))
     return now() - t0
   }
   for (const n of ns) await measure(names.upsert_entries, n, n, makeClient, run(n))
-  for (const m of dataNs) await measure(names.upsert_data, m, m, makeClient, run(m))
+  for (const m of oneNs) await measure(names.upsert_one, m, m, makeClient, run(m))
 }
 
 // 3. n concurrent fetchQuery of distinct keys, every one awaited
@@ -210,7 +211,7 @@ async function main() {
   if (!global.gc) throw new Error('run with node --expose-gc')
   const only = new Set(config.only ?? [])
   const want = (key) => only.size === 0 || only.has(key)
-  if (want('populate')) await populate(config.populate_ns, config.upsert_data_ours_ns)
+  if (want('populate')) await populate(config.populate_ns, config.upsert_one_ns)
   if (want('initiate')) for (const n of config.initiate_ns) await fetchMany(n)
   if (want('invalidate')) for (const n of config.invalidate_ns) await invalidateOne(n)
   if (want('update')) for (const n of config.update_ns) await updateOne(n)
