@@ -10,6 +10,7 @@ from typing_extensions import TypeVar
 
 from .._store._action import Action
 from .._types import GetState, StoreDispatch, lookup
+from ._cache_key import default_serialize_query_args
 from ._execute import execute_request
 from ._handles import InfiniteQueryHandle, MutationHandle, QueryHandle
 from ._infinite import DIRECTIONS, MISSING, execute_infinite, next_param
@@ -93,6 +94,8 @@ class Endpoint(Generic[A, R]):
     def cache_key(self, arg: Any) -> str:
         """The cache key of ``arg`` (``serialize_query_args`` of the endpoint or the api)."""
         serialize = self.definition.serialize_query_args or self.api.serialize_query_args
+        if type(arg) is int and serialize is default_serialize_query_args:
+            return f"{self.name}({arg})"  # the default key of an int arg, without two calls
         key = serialize(self.name, arg)
         if not isinstance(key, str):
             raise TypeError(

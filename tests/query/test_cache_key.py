@@ -56,3 +56,15 @@ json_values = st.recursive(
 def test_dict_order_never_changes_the_key(arg: dict[str, object]) -> None:
     reversed_arg = dict(reversed(list(arg.items())))
     assert default_serialize_query_args("q", arg) == default_serialize_query_args("q", reversed_arg)
+
+
+@given(st.one_of(st.integers(), st.booleans()))
+def test_an_endpoint_keys_int_args_exactly_as_the_default_serializer(arg: object) -> None:
+    from rtkq import create_api
+
+    api = create_api(
+        base_query=lambda args, api, extra: {"data": None},
+        endpoints=lambda build: {"get_item": build.query(query=lambda arg: arg)},
+    )
+    endpoint = api.endpoints.get_item
+    assert endpoint.cache_key(arg) == default_serialize_query_args("get_item", arg)
