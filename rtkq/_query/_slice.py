@@ -397,7 +397,12 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         for key, entry, value, changes in under_layers:
             state = _set_data(state, key, entry, value, **changes)
         if tags:
-            state = assoc(state, "provided", replace_provided_many(lookup(state, "provided"), tags))
+            provided = lookup(state, "provided")
+            if len(tags) == 1:  # one entry (upsert_query_data): the single-entry path
+                provided = replace_provided(provided, *tags[0])
+            else:
+                provided = replace_provided_many(provided, tags)
+            state = assoc(state, "provided", provided)
         return state
 
     def layer_added(state: AnyMap, action: Action) -> AnyMap:
