@@ -124,23 +124,36 @@ def _scenario_populate(api: Any, cfg: dict[str, Any]) -> list[Row]:
         store.dispatch(api.util.upsert_query_entries(items))
         return time.perf_counter() - start
 
+    async def upsert_one_by_one(setup: tuple[Any, list[dict[str, Any]]]) -> float:
+        store, items = setup
+        upsert = api.util.upsert_query_entries
+        dispatch = store.dispatch
+        start = time.perf_counter()
+        for one in items:
+            dispatch(upsert([one]))  # one action and one new state per entry
+        return time.perf_counter() - start
+
     rows: list[Row] = []
-    for n in cfg["populate_ns"]:
+    for name, timed, ns in (
+        (NAMES["upsert_entries"], upsert_entries, cfg["populate_ns"]),
+        (NAMES["upsert_one"], upsert_one_by_one, cfg["upsert_one_ns"]),
+    ):
+        for n in ns:
 
-        async def fresh_with_entries(n: int = n) -> tuple[Any, list[dict[str, Any]]]:
-            return make_store(api), entries(n)
+            async def fresh_with_entries(n: int = n) -> tuple[Any, list[dict[str, Any]]]:
+                return make_store(api), entries(n)
 
-        rows.append(
-            measure_async(
-                NAMES["upsert_entries"],
-                upsert_entries,
-                n=n,
-                ops=n,
-                setup=fresh_with_entries,
-                repeat=cfg["repeat"],
-                warmup=cfg["warmup"],
+            rows.append(
+                measure_async(
+                    name,
+                    timed,
+                    n=n,
+                    ops=n,
+                    setup=fresh_with_entries,
+                    repeat=cfg["repeat"],
+                    warmup=cfg["warmup"],
+                )
             )
-        )
 
     async def fresh() -> Any:
         return make_store(api)
@@ -155,32 +168,6 @@ def _scenario_populate(api: Any, cfg: dict[str, Any]) -> list[Row]:
             return time.perf_counter() - start
 
         return timed
-
-    async def upsert_one_by_one(setup: tuple[Any, list[dict[str, Any]]]) -> float:
-        store, items = setup
-        upsert = api.util.upsert_query_entries
-        dispatch = store.dispatch
-        start = time.perf_counter()
-        for one in items:
-            dispatch(upsert([one]))  # one action and one new state per entry
-        return time.perf_counter() - start
-
-    for m in cfg["upsert_one_ns"]:
-
-        async def fresh_with_items(m: int = m) -> tuple[Any, list[dict[str, Any]]]:
-            return make_store(api), entries(m)
-
-        rows.append(
-            measure_async(
-                NAMES["upsert_one"],
-                upsert_one_by_one,
-                n=m,
-                ops=m,
-                setup=fresh_with_items,
-                repeat=cfg["repeat"],
-                warmup=cfg["warmup"],
-            )
-        )
 
     for m in cfg["upsert_data_ours_ns"]:
         rows.append(
@@ -341,45 +328,28 @@ def _scenario_select(api: Any, cfg: dict[str, Any]) -> list[Row]:
     for selector in made:
         selector(state)  # the next call with this state is a memo hit
 
-    def memo_hits() -> None:
-        for i in range(calls):
-            made[i % entries](state)
+    def calls_of(functions: list[Any]) -> Any:
+        def run() -> None:
+            for i in range(calls):
+                functions[i % entries](state)
+
+        return run
+
+    def timed(name: str, run: Any, note: str = "") -> Row:
+        return measure(
+            name, run, n=calls, ops=calls, repeat=cfg["repeat"], warmup=cfg["warmup"], note=note
+        )
 
     if made[entries - 1](state).data != item(entries - 1):
         raise AssertionError("a made selector returned the wrong entry")
     # CPython's floor for this loop: the same calls of a function that only returns its
     # argument (no memo at all). Shown in the note, not as a peer.
-    floor = [lambda state: state] * entries
-
-    def floor_calls() -> None:
-        for i in range(calls):
-            floor[i % entries](state)
-
-    floor_row = measure("floor", floor_calls, n=calls, ops=calls, repeat=cfg["repeat"])
-    hits = measure(
-        NAMES["select_cached"],
-        memo_hits,
-        n=calls,
-        ops=calls,
-        repeat=cfg["repeat"],
-        warmup=cfg["warmup"],
-        note=f"{entries:,} selectors",
-    )
+    floor = timed("floor", calls_of([lambda state: state] * entries))
+    hits = timed(NAMES["select_cached"], calls_of(made), f"{entries:,} selectors")
     hits["note"] += (
-        f"; the same loop calling `lambda state: state`: {floor_row['median_s'] * 1e3:.2f} ms"
+        f"; the same loop calling `lambda state: state`: {floor['median_s'] * 1e3:.2f} ms"
     )
-    return [
-        measure(
-            NAMES["select"],
-            loop,
-            n=calls,
-            ops=calls,
-            repeat=cfg["repeat"],
-            warmup=cfg["warmup"],
-            note=f"{entries:,} entries",
-        ),
-        hits,
-    ]
+    return [timed(NAMES["select"], loop, f"{entries:,} entries"), hits]
 
 
 def _scenario_memory(api: Any, cfg: dict[str, Any]) -> list[Row]:
