@@ -1,10 +1,10 @@
 """Dispatch with a store connected to the Redux DevTools, against the real server.
 
 The DevTools server (``@redux-devtools/cli``, installed with npm on first use) runs on a
-loopback port. An application dispatches for a fixed time (1 s quick, 3 s full),
+loopback port. An application dispatches for a fixed time (0.25 s quick, 3 s full),
 yielding to the event loop every 10 actions (as an async app does), on a store with a
-small state or with a 10,000-entry api cache; the rows give wall time per dispatch, so
-the sender's serialization on the same loop counts. They compare no DevTools with a
+small state or with a 10,000-entry api cache (3,000 quick); the rows give wall time
+per dispatch, so the sender's serialization on the same loop counts. They compare no DevTools with a
 connected link at the default ``latency`` (0.1 s: the actions of each 0.1 s go in one
 message) and at ``latency=0``. Either way the sender waits at least three times what
 its last send took, which bounds the DevTools to about a quarter of the loop.
@@ -91,7 +91,7 @@ async def _throughput(cache: int, port: int | None, latency: float, seconds: flo
 
 
 def _app_rows(cache: int, port: int, seconds: float, repeat: int) -> list[Row]:
-    label = "10,000-entry api cache" if cache else "small state"
+    label = f"{cache:,}-entry api cache" if cache else "small state"
     rows: list[Row] = []
     base: Row | None = None
     for name, link_port, latency in (
@@ -119,7 +119,7 @@ def _app_rows(cache: int, port: int, seconds: float, repeat: int) -> list[Row]:
 
 def _burst_rows(n: int, cache: int, port: int) -> list[Row]:
     """The dispatch path alone: n dispatches without letting the sender run."""
-    label = "10,000-entry api cache" if cache else "small state"
+    label = f"{cache:,}-entry api cache" if cache else "small state"
 
     async def burst(connected: bool) -> list[float]:
         store = _store(cache)
@@ -145,7 +145,7 @@ def _burst_rows(n: int, cache: int, port: int) -> list[Row]:
 
 
 def _serialize_rows(cache: int, repeat: int) -> list[Row]:
-    label = "10,000-entry api cache" if cache else "small state"
+    label = f"{cache:,}-entry api cache" if cache else "small state"
     store = _store(cache)
     from rtkq._devtools._instrument import Instrument
 
@@ -178,11 +178,12 @@ def _serialize_rows(cache: int, repeat: int) -> list[Row]:
 def run(quick: bool) -> list[Row]:
     repeat = 3 if quick else 5
     rows: list[Row] = []
-    seconds = 1.0 if quick else 3.0
+    seconds = 0.25 if quick else 3.0
+    big = 3_000 if quick else CACHE
     with DevToolsServer() as server:
-        for cache, n in ((0, 2_000 if quick else 10_000), (CACHE, 500 if quick else 2_000)):
+        for cache, n in ((0, 2_000 if quick else 10_000), (big, 500 if quick else 2_000)):
             rows += _app_rows(cache, server.port, seconds, repeat)
             rows += _burst_rows(n, cache, server.port)
-    for cache in (0, CACHE):
+    for cache in (0, big):
         rows += _serialize_rows(cache, repeat)
     return rows

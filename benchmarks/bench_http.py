@@ -128,7 +128,7 @@ def _json_handler(request: httpx.Request) -> httpx.Response:
 
 
 def run(quick: bool) -> list[Row]:
-    sizes = [100] if quick else [250, 1000]
+    sizes = [50] if quick else [250, 1000]
     repeat = 3 if quick else 7
     rows: list[Row] = []
     loop = asyncio.new_event_loop()

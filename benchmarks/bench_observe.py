@@ -187,13 +187,13 @@ async def _lifecycle_row(count: int) -> Row:
 
 
 def run(quick: bool) -> list[Row]:
-    n = 500 if quick else 2_000
+    n = 100 if quick else 2_000
     sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
 
     async def main() -> list[Row]:
         rows = _dispatch_rows(n)
-        rows += _set_arg_rows(sizes, 2_000 if quick else 10_000)
-        rows.append(await _lifecycle_row(10_000))
+        rows += _set_arg_rows(sizes, 500 if quick else 10_000)
+        rows.append(await _lifecycle_row(2_000 if quick else 10_000))
         return rows
 
     return asyncio.run(main())

@@ -49,17 +49,17 @@ def sizes(quick: bool) -> dict[str, Any]:
     if quick:
         return {
             "warmup": 1,
-            "repeat": 5,
+            "repeat": 3,
             "inner": 10,
-            "dispatch_n": 20_000,
+            "dispatch_n": 10_000,
             "populate_ns": [1_000],
             "upsert_data_ns": [200],
             "upsert_data_ours_ns": [200, 1_000],
             "upsert_one_ns": [200, 1_000],
-            "initiate_ns": [300],
+            "initiate_ns": [200],
             "invalidate_ns": [1_000, 3_000],
             "update_ns": [1_000, 10_000],
-            "select_calls": 20_000,
+            "select_calls": 10_000,
             "select_entries": 1_000,
             "memory_n": 2_000,
         }

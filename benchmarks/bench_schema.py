@@ -78,8 +78,8 @@ def _list_api(body: bytes) -> Any:
 def _request_rows(quick: bool) -> list[Row]:
     body = json.dumps(_items(LIST_SIZE)).encode()
     api = _list_api(body)
-    repeat = 5 if quick else 9
-    per_run = 10 if quick else 30
+    repeat = 3 if quick else 9
+    per_run = 5 if quick else 30
     names = {"plain": "no schema", "typed": "TypeAdapter(list[Post])", "structs": "msgspec"}
     times: dict[str, list[float]] = {name: [] for name in names}
 
