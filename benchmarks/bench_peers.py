@@ -57,11 +57,11 @@ def sizes(quick: bool) -> dict[str, Any]:
             "upsert_data_ours_ns": [200, 1_000],
             "upsert_one_ns": [200, 1_000],
             "initiate_ns": [200],
-            "invalidate_ns": [1_000, 3_000],
+            "invalidate_ns": [500, 1_500],
             "update_ns": [1_000, 10_000],
             "select_calls": 10_000,
             "select_entries": 1_000,
-            "memory_n": 2_000,
+            "memory_n": 1_000,
         }
     return {
         "warmup": 1,
