@@ -13,10 +13,11 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from pyrsistent import PMap
+
 from .._query._hydrate import SNAPSHOT_VERSION
 from .._query._types import QueryState, QueryStatus
-from .._types import lookup
-from ._json import NotJSONError, to_json
+from ._json import NotJSONError, pmap_items, to_json
 
 if TYPE_CHECKING:
     from .._query._create_api import Api
@@ -24,11 +25,8 @@ if TYPE_CHECKING:
 __all__ = ["dehydrate"]
 
 _WITH_DATA = (QueryStatus.FULFILLED, QueryStatus.PENDING)
-
-
-def _default_should_dehydrate(entry: QueryState) -> bool:
-    # Fulfilled, or refetching over fulfilled data; never a failed entry.
-    return entry.status in _WITH_DATA
+#: Exact types ``to_json`` returns as they are (no call needed).
+_PLAIN = frozenset({str, int, bool, type(None)})
 
 
 def _mutation_order(entry: Any) -> tuple[float, int]:
@@ -36,6 +34,56 @@ def _mutation_order(entry: Any) -> tuple[float, int]:
     # mutations dispatched within one clock tick share a started_at).
     _, _, counter = str(entry.request_id).rpartition("-")
     return (entry.started_at or 0.0, int(counter) if counter.isdigit() else 0)
+
+
+def _items(table: Any) -> Any:
+    return pmap_items(table) if type(table) is PMap else table.items()
+
+
+def _queries(
+    api_state: Mapping[str, Any],
+    should_dehydrate_query: Callable[[QueryState], bool] | None,
+    skipped: list[tuple[str, NotJSONError]],
+) -> list[dict[str, Any]]:
+    """The snapshot's query entries, in the order of the queries map.
+
+    One pass over the map; the provided-tags index and the optimistic base are read
+    into dicts once (a lookup in a 100k-entry ``PMap`` costs several Python calls).
+    """
+    base = api_state["optimistic"]["base"]
+    server_data = dict(_items(base)) if base else {}
+    provided = dict(_items(api_state["provided"]["keys"]))
+    queries = []
+    for key, entry in _items(api_state["queries"]):
+        fulfilled_at = entry.fulfilled_at
+        if fulfilled_at is None:
+            continue
+        if should_dehydrate_query is None:
+            # fulfilled, or refetching over fulfilled data; never a failed entry
+            if entry.status not in _WITH_DATA:
+                continue
+        elif not should_dehydrate_query(entry):
+            continue
+        # the server data, under any optimistic layers
+        data = server_data.get(key, entry.data)
+        args = entry.original_args
+        try:
+            queries.append(
+                {
+                    "query_cache_key": key,
+                    "endpoint_name": entry.endpoint_name,
+                    "original_args": args if type(args) in _PLAIN else to_json(args),
+                    "data": to_json(data),
+                    "fulfilled_at": fulfilled_at,
+                    "provided_tags": [
+                        [tag_type, tag_id if type(tag_id) in _PLAIN else to_json(tag_id)]
+                        for tag_type, tag_id in provided.get(key) or ()
+                    ],
+                }
+            )
+        except NotJSONError as exc:
+            skipped.append((key, exc))
+    return queries
 
 
 def _api_slice(state: Any, api: Api) -> Mapping[str, Any]:
@@ -83,31 +131,8 @@ def dehydrate(
     if not isinstance(buster, str):
         raise TypeError(f"buster must be a str, got {type(buster).__name__!r}.")
     api_state = _api_slice(state, api)
-    wanted = should_dehydrate_query or _default_should_dehydrate
-    base = api_state["optimistic"]["base"]
-    provided_keys = api_state["provided"]["keys"]
     skipped: list[tuple[str, NotJSONError]] = []
-    queries = []
-    for key, entry in api_state["queries"].items():
-        if entry.fulfilled_at is None or not wanted(entry):
-            continue
-        # the server data, under any optimistic layers
-        data = base[key] if base and key in base else entry.data
-        try:
-            queries.append(
-                {
-                    "query_cache_key": key,
-                    "endpoint_name": entry.endpoint_name,
-                    "original_args": to_json(entry.original_args),
-                    "data": to_json(data),
-                    "fulfilled_at": entry.fulfilled_at,
-                    "provided_tags": [
-                        [tag.type, to_json(tag.id)] for tag in lookup(provided_keys, key) or ()
-                    ],
-                }
-            )
-        except NotJSONError as exc:
-            skipped.append((key, exc))
+    queries = _queries(api_state, should_dehydrate_query, skipped)
     mutations = []
     paused = [
         entry

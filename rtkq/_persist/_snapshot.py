@@ -33,8 +33,16 @@ def encode_snapshot(dehydrated: Any) -> tuple[str, dict[str, Any]]:
             f"save() takes the dict dehydrate() returns, got {type(dehydrated).__name__!r}."
         )
     try:
-        body = json.dumps(dehydrated, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    except (TypeError, ValueError) as exc:
+        # check_circular=False: no id() bookkeeping per container; a cycle then ends
+        # in RecursionError, refused below like every other non-JSON input.
+        body = json.dumps(
+            dehydrated,
+            ensure_ascii=False,
+            allow_nan=False,
+            check_circular=False,
+            separators=(",", ":"),
+        )
+    except (TypeError, ValueError, RecursionError) as exc:
         raise TypeError(
             f"save() writes JSON only, and this snapshot is not JSON-compatible ({exc}). "
             "Pass what dehydrate() returns."

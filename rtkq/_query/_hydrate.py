@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._exceptions import SchemaError
 from .._freeze import freeze
+from .._persist._json import from_json
 from .._schema import revalidate
 from ._infinite import check_pages, paging_flags
 from ._runtime import new_request_id
@@ -53,6 +54,13 @@ def _malformed(where: str, problem: str) -> ValueError:
     )
 
 
+_isfinite = math.isfinite
+#: ``Tag(type, id)`` from a ``[type, id]`` pair (what ``Tag._make`` does, unchecked).
+_new_tag = tuple.__new__
+#: Exact types ``freeze`` keeps as they are.
+_SCALARS = frozenset({str, int, float, bool, bytes, type(None)})
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -73,57 +81,109 @@ def _check_keys(item: Any, required: frozenset[str], where: str) -> Mapping[str,
     return item
 
 
-def _tags(raw: Any, tag_types: frozenset[str], where: str) -> tuple[Tag, ...]:
+def _tags(raw: Any, tag_types: frozenset[str], index: int) -> tuple[Tag, ...]:
+    if type(raw) is list and all(
+        type(pair) is list and len(pair) == 2 and type(pair[0]) is str for pair in raw
+    ):  # as json.loads gives them
+        return tuple(
+            _new_tag(Tag, pair if type(pair[1]) in _SCALARS else (pair[0], from_json(pair[1])))
+            for pair in raw
+            if pair[0] in tag_types  # a tag type the code no longer has is dropped
+        )
+    where = f"queries[{index}].provided_tags"
     if not isinstance(raw, list):
         raise _malformed(where, f"must be a list of [type, id] pairs, got {raw!r}")
     tags = []
-    for index, pair in enumerate(raw):
+    for at, pair in enumerate(raw):
         if not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[0], str):
-            raise _malformed(f"{where}[{index}]", f"must be a [type, id] pair, got {pair!r}")
-        if pair[0] in tag_types:  # a tag type the code no longer has is dropped
-            tags.append(Tag(pair[0], freeze(pair[1])))
+            raise _malformed(f"{where}[{at}]", f"must be a [type, id] pair, got {pair!r}")
+        if pair[0] in tag_types:
+            tags.append(Tag(pair[0], from_json(pair[1])))
     return tuple(tags)
+
+
+def _entry_fields(raw: Any, where: str) -> Mapping[str, Any]:
+    """``raw`` after the checks of one query entry's own fields (not its tags)."""
+    item = _check_keys(raw, _QUERY_KEYS, where)
+    name = item["endpoint_name"]
+    if not isinstance(name, str):
+        raise _malformed(f"{where}.endpoint_name", f"must be a str, got {name!r}")
+    if not isinstance(item["query_cache_key"], str):
+        raise _malformed(f"{where}.query_cache_key", "must be a str")
+    fulfilled_at = item["fulfilled_at"]
+    if not _is_number(fulfilled_at):
+        raise _malformed(
+            f"{where}.fulfilled_at", f"must be a finite number of seconds, got {fulfilled_at!r}"
+        )
+    return item
+
+
+def _target(api: Api, name: str) -> tuple[Any, Any, bool] | None:
+    """``(definition, endpoint, validates)`` of the query endpoint ``name``; ``None`` if
+    the code has no such query endpoint (its entries are dropped)."""
+    definition = api.definitions.get(name)
+    if definition is None or definition.is_mutation:
+        return None
+    schemas = definition.schemas
+    validates = schemas is not None and schemas.response is not None
+    return definition, api.endpoints[name], validates
 
 
 def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str, Any]]:
     if not isinstance(raw, list):
         raise _malformed("'queries'", f"must be a list, got {type(raw).__name__!r}")
+    tag_types = api.tag_types
+    targets: dict[str, tuple[Any, Any, bool] | None] = {}
     items = []
     for index, item in enumerate(raw):
-        where = f"queries[{index}]"
-        item = _check_keys(item, _QUERY_KEYS, where)
-        name = item["endpoint_name"]
-        if not isinstance(name, str):
-            raise _malformed(f"{where}.endpoint_name", f"must be a str, got {name!r}")
-        if not isinstance(item["query_cache_key"], str):
-            raise _malformed(f"{where}.query_cache_key", "must be a str")
-        fulfilled_at = item["fulfilled_at"]
-        if not _is_number(fulfilled_at):
-            raise _malformed(
-                f"{where}.fulfilled_at", f"must be a finite number of seconds, got {fulfilled_at!r}"
+        # What json.loads gives passes the exact-type checks; anything else (or a
+        # malformed entry) takes the complete checks, which raise in the same order.
+        if type(item) is dict and item.keys() >= _QUERY_KEYS:
+            name = item["endpoint_name"]
+            fulfilled_at = item["fulfilled_at"]
+            plain = (
+                type(name) is str
+                and type(item["query_cache_key"]) is str
+                and type(fulfilled_at) is float
+                and _isfinite(fulfilled_at)
             )
-        tags = _tags(item["provided_tags"], api.tag_types, f"{where}.provided_tags")
-        definition = api.definitions.get(name)
-        if definition is None or definition.is_mutation:
+        else:
+            plain = False
+        if not plain:
+            item = _entry_fields(item, f"queries[{index}]")
+            name = item["endpoint_name"]
+            fulfilled_at = item["fulfilled_at"]
+        tags = _tags(item["provided_tags"], tag_types, index)
+        target = targets[name] if name in targets else targets.setdefault(name, _target(api, name))
+        if target is None:
             continue
-        endpoint = api.endpoints[name]
         if now - fulfilled_at > max_age:
             continue
-        arg = freeze(item["original_args"])
+        definition, endpoint, validates = target
+        arg = item["original_args"]
+        if type(arg) not in _SCALARS:
+            arg = from_json(arg)
         try:
             key = endpoint.cache_key(arg)
         except (TypeError, ValueError) as exc:
-            raise _malformed(f"{where}.original_args", f"gives no cache key ({exc})") from exc
-        try:
-            value = revalidate(definition.schemas, item["data"], infinite=definition.is_infinite)
-        except SchemaError as exc:
-            warnings.warn(
-                f"hydrate dropped the cached entry {key!r}: its data no longer matches the "
-                f"response_schema of endpoint {name!r} ({exc}). It will be fetched again.",
-                RuntimeWarning,
-                stacklevel=4,
-            )
-            continue
+            raise _malformed(
+                f"queries[{index}].original_args", f"gives no cache key ({exc})"
+            ) from exc
+        if validates:
+            try:
+                value = revalidate(
+                    definition.schemas, item["data"], infinite=definition.is_infinite
+                )
+            except SchemaError as exc:
+                warnings.warn(
+                    f"hydrate dropped the cached entry {key!r}: its data no longer matches the "
+                    f"response_schema of endpoint {name!r} ({exc}). It will be fetched again.",
+                    RuntimeWarning,
+                    stacklevel=4,
+                )
+                continue
+        else:
+            value = from_json(item["data"])  # what revalidate gives without a schema
         written = {
             "query_cache_key": key,
             "endpoint_name": name,
@@ -135,7 +195,7 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
             "provided_tags": tags,
         }
         if definition.is_infinite:
-            written.update(_paging(definition, name, value, arg, where))
+            written.update(_paging(definition, name, value, arg, f"queries[{index}]"))
         items.append(written)
     return items
 
