@@ -82,14 +82,19 @@ def _check_keys(item: Any, required: frozenset[str], where: str) -> Mapping[str,
 
 
 def _tags(raw: Any, tag_types: frozenset[str], index: int) -> tuple[Tag, ...]:
-    if type(raw) is list and all(
-        type(pair) is list and len(pair) == 2 and type(pair[0]) is str for pair in raw
-    ):  # as json.loads gives them
-        return tuple(
-            _new_tag(Tag, pair if type(pair[1]) in _SCALARS else (pair[0], from_json(pair[1])))
-            for pair in raw
-            if pair[0] in tag_types  # a tag type the code no longer has is dropped
-        )
+    if type(raw) is list:  # as json.loads gives them: one pass, no call per scalar id
+        tags = []
+        for pair in raw:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                break  # the complete checks below say what is wrong
+            if pair[0] in tag_types:  # a tag type the code no longer has is dropped
+                tag_id = pair[1]
+                if type(tag_id) in _SCALARS:
+                    tags.append(_new_tag(Tag, pair))
+                else:
+                    tags.append(Tag(pair[0], from_json(tag_id)))
+        else:
+            return tuple(tags)
     where = f"queries[{index}].provided_tags"
     if not isinstance(raw, list):
         raise _malformed(where, f"must be a list of [type, id] pairs, got {raw!r}")
@@ -118,22 +123,22 @@ def _entry_fields(raw: Any, where: str) -> Mapping[str, Any]:
     return item
 
 
-def _target(api: Api, name: str) -> tuple[Any, Any, bool] | None:
-    """``(definition, endpoint, validates)`` of the query endpoint ``name``; ``None`` if
-    the code has no such query endpoint (its entries are dropped)."""
+def _target(api: Api, name: str) -> tuple[Any, Any, bool, bool] | None:
+    """``(definition, endpoint, validates, infinite)`` of the query endpoint ``name``;
+    ``None`` if the code has no such query endpoint (its entries are dropped)."""
     definition = api.definitions.get(name)
     if definition is None or definition.is_mutation:
         return None
     schemas = definition.schemas
     validates = schemas is not None and schemas.response is not None
-    return definition, api.endpoints[name], validates
+    return definition, api.endpoints[name], validates, definition.is_infinite
 
 
 def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str, Any]]:
     if not isinstance(raw, list):
         raise _malformed("'queries'", f"must be a list, got {type(raw).__name__!r}")
     tag_types = api.tag_types
-    targets: dict[str, tuple[Any, Any, bool] | None] = {}
+    targets: dict[str, tuple[Any, Any, bool, bool] | None] = {}
     items = []
     for index, item in enumerate(raw):
         # What json.loads gives passes the exact-type checks; anything else (or a
@@ -159,7 +164,7 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
             continue
         if now - fulfilled_at > max_age:
             continue
-        definition, endpoint, validates = target
+        definition, endpoint, validates, infinite = target
         arg = item["original_args"]
         if type(arg) not in _SCALARS:
             arg = from_json(arg)
@@ -171,9 +176,7 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
             ) from exc
         if validates:
             try:
-                value = revalidate(
-                    definition.schemas, item["data"], infinite=definition.is_infinite
-                )
+                value = revalidate(definition.schemas, item["data"], infinite=infinite)
             except SchemaError as exc:
                 warnings.warn(
                     f"hydrate dropped the cached entry {key!r}: its data no longer matches the "
@@ -191,10 +194,10 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
             "value": value,
             "request_id": new_request_id(),
             "fulfilled_at": float(fulfilled_at),
-            "infinite": definition.is_infinite,
+            "infinite": infinite,
             "provided_tags": tags,
         }
-        if definition.is_infinite:
+        if infinite:
             written.update(_paging(definition, name, value, arg, f"queries[{index}]"))
         items.append(written)
     return items
