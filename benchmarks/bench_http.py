@@ -133,7 +133,10 @@ def run(quick: bool) -> list[Row]:
     rows: list[Row] = []
     loop = asyncio.new_event_loop()
     try:
-        with run_live_server(APP) as base_url:
+        # Idle pooled connections outlive the other side's run (15 s and more at n=1,000):
+        # with uvicorn's 5 s keep-alive a reused one could be closed under the client
+        # (httpx.ReadError ended a full `make bench` here).
+        with run_live_server(APP, keep_alive=3600.0) as base_url:
             client = httpx.AsyncClient(timeout=None, follow_redirects=True)
             bq = fetch_base_query(base_url)
             mock = httpx.AsyncClient(transport=httpx.MockTransport(_json_handler))

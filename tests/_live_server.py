@@ -37,9 +37,16 @@ LiveServer = Callable[[Any], str]
 
 @contextlib.contextmanager
 def run_live_server(
-    app: Any, *, startup_timeout: float = 10.0, graceful_timeout: float = 1.0
+    app: Any,
+    *,
+    startup_timeout: float = 10.0,
+    graceful_timeout: float = 1.0,
+    keep_alive: float = 5.0,
 ) -> Iterator[str]:
     """Serve ``app`` (any ASGI app) on 127.0.0.1 until the ``with`` block ends.
+
+    ``keep_alive`` is how long the server keeps an idle connection (uvicorn's default,
+    5 s); a client that reuses one just as the server closes it gets a ``ReadError``.
 
     Yields:
         The base URL, e.g. ``"http://127.0.0.1:54321"`` (no trailing slash).
@@ -63,6 +70,7 @@ def run_live_server(
         http="h11",
         ws="none",
         timeout_graceful_shutdown=graceful_timeout,
+        timeout_keep_alive=keep_alive,
     )
     server = uvicorn.Server(config)
     failures: list[BaseException] = []
