@@ -34,15 +34,13 @@ __all__ = [
 Outcome = tuple[str, Any, dict[str, Any]]
 
 
-async def maybe_await(value: Any) -> Any:
-    if type(value) is not dict and inspect.isawaitable(value):
-        return await value
-    return value
-
-
 def _is_awaitable(value: Any) -> bool:
     # A plain dict (what most query functions return) is never awaitable.
     return type(value) is not dict and inspect.isawaitable(value)
+
+
+async def maybe_await(value: Any) -> Any:
+    return (await value) if _is_awaitable(value) else value
 
 
 async def call_base_query(

@@ -138,6 +138,8 @@ SMALL_HOLDERS = 8
 
 def _holders(keys: Iterable[str]) -> Any:
     """The canonical holders of a set of keys: a sorted tuple when small, else a PSet."""
+    if type(keys) in (list, tuple) and len(keys) == 1:  # type: ignore[arg-type]
+        return tuple(keys)  # most tags: one entry (no set, no sort)
     unique = set(keys)
     return tuple(sorted(unique)) if len(unique) <= SMALL_HOLDERS else pset(unique)
 
@@ -194,7 +196,7 @@ def replace_provided(provided: AnyMap, key: str, tags: Iterable[Tag]) -> AnyMap:
             holders = None
         else:
             holders = lookup(by_id, tag.id)
-        holders = (key,) if holders is None else change_holders(holders, (), (key,))
+        holders = new_holders((key,)) if holders is None else change_holders(holders, (), (key,))
         index = assoc(index, tag.type, assoc(by_id, tag.id, holders))
     keys_index = assoc(keys_index, key, new_tags) if new_tags else keys_index.discard(key)
     return assoc(assoc(provided, "tags", index), "keys", keys_index)
@@ -282,7 +284,7 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
             holders = lookup(by_id, tag_id)
             if holders is None:  # a new id: nothing to remove
                 keys = new[tag_id]
-                id_updates[tag_id] = (keys[0],) if len(keys) == 1 else new_holders(keys)
+                id_updates[tag_id] = new_holders(keys)
                 continue
             result = change_holders(holders, gone.get(tag_id, ()), new.get(tag_id, ()))
             if result:
