@@ -113,10 +113,7 @@ def _assoc_fast(table: Any, key: Any, value: Any) -> Any:
                     )
                 return _new_pmap(table._size, buckets.set(index, new_bucket))
     if len(buckets) < 0.67 * table._size:
-        # Grow as pyrsistent does (twice the buckets), keeping tuple buckets.
-        items = dict(table.items())
-        items[key] = value
-        return _build_fast(items, 2 * len(buckets))
+        return _grow(buckets, table._size, key, value)
     # Buckets as tuples: a one-pair tuple is about half a one-pair list, and pyrsistent
     # reads any sequence of pairs (and never changes a bucket in place).
     new_bucket = ((key, value), *bucket) if bucket else ((key, value),)
@@ -134,6 +131,23 @@ def _build_fast(items: dict[Any, Any], size: int = 0) -> Any:
         bucket = buckets[index]
         buckets[index] = (pair,) if bucket is None else (*bucket, pair)
     return _new_pmap(len(items), _pvector(buckets))
+
+
+def _grow(buckets: Any, size: int, key: Any, value: Any) -> Any:
+    # Twice the buckets, as pyrsistent grows, keeping tuple buckets. The pairs are moved,
+    # not rebuilt (``key`` is known to be absent).
+    count = 2 * len(buckets)
+    grown: list[Any] = [None] * count
+    for bucket in buckets:
+        if bucket:
+            for pair in bucket:
+                index = hash(pair[0]) % count
+                old = grown[index]
+                grown[index] = (pair,) if old is None else (*old, pair)
+    index = hash(key) % count
+    old = grown[index]
+    grown[index] = ((key, value),) if old is None else ((key, value), *old)
+    return _new_pmap(size + 1, _pvector(grown))
 
 
 def _build_any(items: dict[Any, Any]) -> Any:

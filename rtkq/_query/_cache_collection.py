@@ -9,7 +9,7 @@ from typing import Any
 
 from .._store._action import Action
 from ._runtime_base import RuntimeBase
-from ._subscribers import NO_OPTIONS, Subscribers
+from ._subscribers import NO_OPTIONS
 
 __all__ = ["NO_OPTIONS", "CacheCollection", "GcBatch"]
 
@@ -19,14 +19,21 @@ class GcBatch:
     turn with the same delay (a bulk upsert or hydrate schedules thousands at once).
 
     A key leaves the batch by leaving ``gc_timers``; when the timer fires, only keys
-    still mapped to this batch are collected.
+    still mapped to this batch are collected. ``live`` counts the keys still mapped:
+    a closed batch (past its loop turn) that has none left is cancelled at once.
     """
 
-    __slots__ = ("handle", "keys")
+    __slots__ = ("delay", "handle", "keys", "live")
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
         self.keys: list[str] = []
+        self.live = 0
         self.handle: asyncio.TimerHandle | None = None
+
+    def add(self, key: str) -> None:
+        self.keys.append(key)
+        self.live += 1
 
     def cancel(self) -> None:
         """Stop the timer of the whole batch (used when the runtime resets)."""
@@ -40,31 +47,23 @@ class CacheCollection(RuntimeBase):
     def subscribe(self, key: str, sub_id: str, options: Mapping[str, Any] | None) -> None:
         # No options (the common case): one shared empty mapping, never mutated.
         options = dict(options) if options else NO_OPTIONS
-        subs = self.subscriptions.get(key)
-        self.gc_timers.pop(key, None)  # its batch now skips it
-        if subs is None:
-            self.subscriptions[key] = Subscribers(sub_id, options)
-            if not options:
-                return  # the only subscriber, and it does not poll
-        else:
-            subs.set(sub_id, options)
+        self._cancel_gc(key)  # its batch now skips it
+        if not self.subscriptions.add(key, sub_id, options) and options is NO_OPTIONS:
+            return  # the only subscriber, and it does not poll
         self.update_polling(key)
 
     def unsubscribe(self, key: str, sub_id: str) -> None:
-        subs = self.subscriptions.get(key)
-        if subs is None or not subs.discard(sub_id):
+        subscriptions = self.subscriptions
+        if not subscriptions.discard(key, sub_id):
             return
-        if not subs:
-            del self.subscriptions[key]
         self.update_polling(key)
-        if not subs:
+        if key not in subscriptions:
             self.schedule_gc(key)
 
     def update_subscription(self, key: str, sub_id: str, options: Mapping[str, Any]) -> None:
-        subs = self.subscriptions.get(key)
-        if subs is None or sub_id not in subs:
+        if not self.subscriptions.has(key, sub_id):
             return
-        subs.set(sub_id, dict(options))
+        self.subscriptions.add(key, sub_id, dict(options) if options else NO_OPTIONS)
         self.update_polling(key)
 
     def keep_for(self, endpoint_name: str | None) -> float:
@@ -91,17 +90,17 @@ class CacheCollection(RuntimeBase):
         if math.isinf(delay):
             return
         batch = self._batch(self.loop, delay)
-        batch.keys.append(key)
+        batch.add(key)
         self.gc_timers[key] = batch
 
     def _batch(self, loop: asyncio.AbstractEventLoop, delay: float) -> GcBatch:
         """The open GC batch of ``delay`` (keys scheduled in one loop turn share a timer)."""
         batch = self.open_gc_batches.get(delay)
         if batch is None:
-            batch = GcBatch()
+            batch = GcBatch(delay)
             batch.handle = loop.call_later(delay, self._collect_batch, batch)
             if not self.open_gc_batches:
-                loop.call_soon(self.open_gc_batches.clear)  # batches last one turn
+                loop.call_soon(self._close_gc_batches)  # batches last one turn
             self.open_gc_batches[delay] = batch
         return batch
 
@@ -115,12 +114,12 @@ class CacheCollection(RuntimeBase):
             return
         subscriptions = self.subscriptions
         if self.loop is None:
-            self.gc_deferred.update(key for key, _ in pairs if not subscriptions.get(key))
+            self.gc_deferred.update(key for key, _ in pairs if key not in subscriptions)
             return
         timers = self.gc_timers
         batches: dict[str | None, GcBatch | None] = {}
         for key, endpoint_name in pairs:
-            if key in timers or subscriptions.get(key):
+            if key in timers or key in subscriptions:
                 continue
             if endpoint_name in batches:
                 batch = batches[endpoint_name]
@@ -129,7 +128,7 @@ class CacheCollection(RuntimeBase):
                 batch = None if math.isinf(delay) else self._batch(self.loop, delay)
                 batches[endpoint_name] = batch
             if batch is not None:
-                batch.keys.append(key)
+                batch.add(key)
                 timers[key] = batch
 
     def _collect_batch(self, batch: GcBatch) -> None:
@@ -137,8 +136,29 @@ class CacheCollection(RuntimeBase):
             if self.gc_timers.get(key) is batch:
                 self._collect(key)
 
+    def _close_gc_batches(self) -> None:
+        for batch in self.open_gc_batches.values():
+            if not batch.live:  # every key got a subscriber in the same turn
+                batch.cancel()
+                batch.keys = []
+        self.open_gc_batches.clear()
+
+    def _cancel_gc(self, key: str) -> None:
+        timers = self.gc_timers
+        batch = timers.pop(key, None)
+        if batch is None:
+            return
+        batch.live -= 1
+        if not batch.live and self.open_gc_batches.get(batch.delay) is not batch:
+            batch.cancel()  # nothing left to collect, and no key can join it any more
+            batch.keys = []
+        if not timers:
+            # A dict keeps its table when emptied: after a bulk write whose entries all
+            # got subscribers, that would be ~20 bytes per entry, kept for good.
+            self.gc_timers = {}
+
     def _collect(self, key: str) -> None:
-        self.gc_timers.pop(key, None)
+        self._cancel_gc(key)
         if self.has_subscribers(key):
             return
         self.remove_entry(key)

@@ -52,17 +52,15 @@ class EndpointDefinition:
     # when no schema is active, so ordinary requests never look at the schema layer.
     schemas: EndpointSchemas | None = None
 
-    @property
-    def is_query(self) -> bool:
-        return self.kind != _MUTATION
+    # What ``kind`` says, read on every request: plain attributes, set once.
+    is_query: bool = field(init=False, repr=False, compare=False)
+    is_mutation: bool = field(init=False, repr=False, compare=False)
+    is_infinite: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def is_mutation(self) -> bool:
-        return self.kind == _MUTATION
-
-    @property
-    def is_infinite(self) -> bool:
-        return self.kind == _INFINITE
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "is_query", self.kind != _MUTATION)
+        object.__setattr__(self, "is_mutation", self.kind == _MUTATION)
+        object.__setattr__(self, "is_infinite", self.kind == _INFINITE)
 
 
 _COMMON = (

@@ -103,7 +103,8 @@ class Invalidation(RuntimeBase):
 
     def refetch_where(self, option: str, api_default: bool) -> None:
         """On focus or reconnect: refetch subscribed entries that asked for it."""
-        for key, subs in list(self.subscriptions.items()):
-            wanted = any(options.get(option, api_default) for options in subs.values())
+        subscriptions = self.subscriptions
+        for key in list(subscriptions):
+            wanted = any(options.get(option, api_default) for options in subscriptions.options(key))
             if wanted and key not in self.running:
                 self.refetch(key)

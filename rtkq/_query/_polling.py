@@ -15,8 +15,7 @@ class Polling(RuntimeBase):
     def _poll_options(self, key: str) -> tuple[float, bool]:
         interval = math.inf
         skip_unfocused = False
-        subs = self.subscriptions.get(key)
-        for options in subs.options() if subs is not None else ():
+        for options in self.subscriptions.options(key):
             if not options:
                 continue
             value = options.get("polling_interval") or 0

@@ -136,16 +136,18 @@ class Runtime(
         arg: Any,
         request_id: str,
         key: str | None,
-    ) -> asyncio.Future[Any]:
-        """Start ``on_query_started`` (if any); return the ``query_fulfilled`` future."""
+    ) -> asyncio.Future[Any] | None:
+        """Start ``on_query_started``; return its ``query_fulfilled`` future (``None``
+        without a hook: nobody could await it, so no future per request)."""
+        if definition.on_query_started is None:
+            return None
         loop = self.loop or self.bind_loop()
         fulfilled = silent_future(loop)
-        if definition.on_query_started is not None:
-            ctx = QueryLifecycleContext(
-                self, endpoint_name, arg, request_id, fulfilled, key, is_mutation=key is None
-            )
-            where = f"on_query_started of {endpoint_name!r}"
-            self._track(run_hook(loop, definition.on_query_started, arg, ctx, where))
+        ctx = QueryLifecycleContext(
+            self, endpoint_name, arg, request_id, fulfilled, key, is_mutation=key is None
+        )
+        where = f"on_query_started of {endpoint_name!r}"
+        self._track(run_hook(loop, definition.on_query_started, arg, ctx, where))
         return fulfilled
 
     async def _run(
@@ -153,7 +155,7 @@ class Runtime(
         running: Running,
         bq_api: BaseQueryApi,
         execute: Callable[[Running, BaseQueryApi], Any],
-        fulfilled: asyncio.Future[Any],
+        fulfilled: asyncio.Future[Any] | None,
     ) -> None:
         running.started = True
         outcome: tuple[str, Any, Mapping[str, Any]]
@@ -179,7 +181,7 @@ class Runtime(
             if kind == "fulfilled":
                 base_meta.setdefault("fulfilled_at", self.now())  # a hook may keep its own
                 self.dispatch(Action(self.types.query_fulfilled, payload, base_meta))
-                if not fulfilled.done():
+                if fulfilled is not None and not fulfilled.done():
                     fulfilled.set_result({"data": payload, "meta": meta.get("base_query_meta")})
                 if running.key in self.cache_lifecycles:  # no entry lookup per request
                     self.resolve_data_loaded(
@@ -190,7 +192,7 @@ class Runtime(
                     )
             else:
                 self.dispatch(Action(self.types.query_rejected, payload, base_meta, error=True))
-                if not fulfilled.done():
+                if fulfilled is not None and not fulfilled.done():
                     fail_silently(fulfilled, QueryError(payload, meta.get("base_query_meta")))
         finally:
             for layer_id in running.drop_layers:
@@ -278,7 +280,7 @@ class Runtime(
         running: Running,
         bq_api: BaseQueryApi,
         execute: Callable[[Running, BaseQueryApi], Any],
-        fulfilled: asyncio.Future[Any],
+        fulfilled: asyncio.Future[Any] | None,
         pending_meta: Mapping[str, Any],
     ) -> None:
         running.started = True
@@ -306,7 +308,7 @@ class Runtime(
                 action_meta["fulfilled_at"] = self.now()
                 self.dispatch(Action(self.types.mutation_fulfilled, payload, action_meta))
                 result = {"data": payload}
-                if not fulfilled.done():
+                if fulfilled is not None and not fulfilled.done():
                     fulfilled.set_result({"data": payload, "meta": meta.get("base_query_meta")})
                 lifecycle = self.mutation_lifecycles.get(running.key)
                 if lifecycle is not None and lifecycle.request_id == running.request_id:
@@ -321,7 +323,7 @@ class Runtime(
                     Action(self.types.mutation_rejected, payload, action_meta, error=True)
                 )
                 result = {"error": payload}
-                if not fulfilled.done():
+                if fulfilled is not None and not fulfilled.done():
                     fail_silently(fulfilled, QueryError(payload, meta.get("base_query_meta")))
             tags = meta.get("invalidated_tags") or ()
             succeeded = kind == "fulfilled"

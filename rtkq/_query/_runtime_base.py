@@ -13,7 +13,7 @@ from .._types import AnyMap, lookup
 from ._clock import epoch_now
 from ._paused import PausedMutations
 from ._requests import Running
-from ._subscribers import Subscribers
+from ._subscribers import Subscriptions
 from ._types import QueryState, Tag
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class RuntimeBase:
         self.dispatch = dispatch
         self.get_state = get_state
         self.extra: Any = None
-        self.subscriptions: dict[str, Subscribers] = {}
+        self.subscriptions = Subscriptions()
         self.running: dict[str, Running] = {}
         self.running_mutations: dict[str, Running] = {}
         self.gc_timers: dict[str, GcBatch] = {}
@@ -181,7 +181,7 @@ class RuntimeBase:
         return running is not None and not running.signal.aborted
 
     def has_subscribers(self, key: str) -> bool:
-        return bool(self.subscriptions.get(key))
+        return key in self.subscriptions
 
     # -- implemented by the concerns ---------------------------------------------
     def abort(self, running: Running) -> None:

@@ -79,7 +79,8 @@ def _provide(state: AnyMap, key: str, tags: Any) -> AnyMap:
 def _set_data(slice_state: AnyMap, key: str, entry: Any, data: Any, **changes: Any) -> AnyMap:
     """Store server ``data`` into ``entry``, under any optimistic layers of ``key``."""
     optimistic: AnyMap = lookup(slice_state, "optimistic")
-    layers = lookup(lookup(optimistic, "layers"), key)
+    layers = lookup(optimistic, "layers")
+    layers = lookup(layers, key) if layers else None
     if layers:
         optimistic = assoc(optimistic, "base", assoc(lookup(optimistic, "base"), key, data))
         slice_state = assoc(slice_state, "optimistic", optimistic)

@@ -1,83 +1,99 @@
-"""The subscribers of one cache key: ``{request_id: options}`` in a few bytes.
+"""Every cache key's subscribers, ``{cache_key: {request_id: options}}``, in few bytes.
 
-Nearly every cache key has exactly one subscriber, and a ``dict`` of one item costs about
-200 bytes (a third of a small entry). :class:`Subscribers` keeps one subscriber in two
-slots and moves to a ``dict`` only when a second one comes; it reads as a mapping
-(``len``, iteration, ``items()``, ``[request_id]``), so the runtime's
-``subscriptions[key]`` is still ``{request_id: options}`` to everything that reads it.
+Nearly every cache key has exactly one subscriber, without options: it is stored as its
+request id alone (the string the handle already holds), so a subscription costs one dict
+slot and no object of its own. A key with options or several subscribers holds a
+``{request_id: options}`` dict. Reading (``subscriptions[key]``, ``items()``, ``==``)
+gives read-only ``{request_id: options}`` mappings, so the DevTools and tests see one
+shape; the runtime's hot paths call the methods, which never build one.
 """
 
 from __future__ import annotations
 
 import types
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
-__all__ = ["NO_OPTIONS", "Subscribers"]
+__all__ = ["NO_OPTIONS", "Subscriptions"]
 
 NO_OPTIONS: Mapping[str, Any] = types.MappingProxyType({})
 """The options of a subscription made without any (shared, read-only)."""
 
-_NONE: Any = object()  # "no single subscriber" (request ids are strings)
+Options: TypeAlias = Mapping[str, Any]
+_Held: TypeAlias = "str | dict[str, Options]"
 
 
-class Subscribers(Mapping[str, Mapping[str, Any]]):
-    """``{request_id: options}`` of one cache key, in insertion order."""
+def _as_dict(held: _Held) -> dict[str, Options]:
+    return {held: NO_OPTIONS} if type(held) is str else held  # type: ignore[return-value]
 
-    __slots__ = ("_id", "_many", "_options")
 
-    def __init__(self, sub_id: str, options: Mapping[str, Any]) -> None:
-        self._id: Any = sub_id
-        self._options = options
-        self._many: dict[str, Mapping[str, Any]] | None = None
+class Subscriptions(Mapping[str, Mapping[str, Options]]):
+    """``{cache_key: {request_id: options}}``, each key's subscribers in insertion order."""
 
-    def __getitem__(self, sub_id: str) -> Mapping[str, Any]:
-        if self._many is not None:
-            return self._many[sub_id]
-        if sub_id == self._id:
-            return self._options
-        raise KeyError(sub_id)
+    __slots__ = ("_held",)
 
-    def __contains__(self, sub_id: object) -> bool:
-        many = self._many
-        return sub_id in many if many is not None else sub_id == self._id
+    def __init__(self) -> None:
+        self._held: dict[str, _Held] = {}
+
+    # -- reading, as a mapping -----------------------------------------------------
+    def __getitem__(self, key: str) -> Mapping[str, Options]:
+        return types.MappingProxyType(_as_dict(self._held[key]))
 
     def __iter__(self) -> Iterator[str]:
-        if self._many is not None:
-            return iter(list(self._many))
-        return iter(() if self._id is _NONE else (self._id,))
+        return iter(self._held)
 
     def __len__(self) -> int:
-        many = self._many
-        return len(many) if many is not None else int(self._id is not _NONE)
+        return len(self._held)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._held
 
     def __repr__(self) -> str:
-        return f"Subscribers({dict(self.items())!r})"
+        return f"Subscriptions({ {key: _as_dict(held) for key, held in self._held.items()}!r})"
 
-    def options(self) -> tuple[Mapping[str, Any], ...]:
-        """Every subscriber's options (cheaper than ``values()`` on the hot path)."""
-        many = self._many
-        if many is not None:
-            return tuple(many.values())
-        return () if self._id is _NONE else (self._options,)
+    def options(self, key: str) -> tuple[Options, ...]:
+        """The options of every subscriber of ``key`` (``()`` when it has none)."""
+        held = self._held.get(key)
+        if held is None:
+            return ()
+        return (NO_OPTIONS,) if type(held) is str else tuple(held.values())  # type: ignore[union-attr]
 
-    def set(self, sub_id: str, options: Mapping[str, Any]) -> None:
-        """Add ``sub_id`` or replace its options."""
-        many = self._many
-        if many is None:
-            if self._id is _NONE or sub_id == self._id:
-                self._id, self._options = sub_id, options
-                return
-            many = self._many = {self._id: self._options}
-            self._id, self._options = _NONE, NO_OPTIONS
-        many[sub_id] = options
+    def has(self, key: str, sub_id: str) -> bool:
+        """Whether ``sub_id`` subscribes to ``key``."""
+        held = self._held.get(key)
+        return held is not None and (held == sub_id if type(held) is str else sub_id in held)
 
-    def discard(self, sub_id: str) -> bool:
-        """Remove ``sub_id``; whether it was there."""
-        many = self._many
-        if many is not None:
-            return many.pop(sub_id, _NONE) is not _NONE
-        if sub_id != self._id:
+    # -- changing ------------------------------------------------------------------
+    def add(self, key: str, sub_id: str, options: Options) -> bool:
+        """Subscribe ``sub_id`` to ``key`` (or replace its options); whether ``key``
+        already had subscribers."""
+        held = self._held.get(key)
+        if held is None:
+            self._held[key] = sub_id if options is NO_OPTIONS else {sub_id: options}
             return False
-        self._id, self._options = _NONE, NO_OPTIONS
+        if type(held) is str:
+            if held == sub_id and options is NO_OPTIONS:
+                return True
+            held = self._held[key] = {held: NO_OPTIONS}
+        held[sub_id] = options  # type: ignore[index]
         return True
+
+    def discard(self, key: str, sub_id: str) -> bool:
+        """Unsubscribe ``sub_id`` from ``key``; whether it was subscribed. A key left
+        without subscribers is removed."""
+        held = self._held.get(key)
+        if held is None:
+            return False
+        if type(held) is str:
+            if held != sub_id:
+                return False
+            del self._held[key]
+            return True
+        if held.pop(sub_id, None) is None:  # type: ignore[union-attr]
+            return False
+        if not held:
+            del self._held[key]
+        return True
+
+    def clear(self) -> None:
+        self._held.clear()

@@ -209,3 +209,60 @@ async def test_state_slice_is_frozen_pyrsistent_data() -> None:
     state = api_state["queries"]['default("a")']
     with pytest.raises(AttributeError):
         state.data = 2  # frozen dataclass
+
+
+def _timers(api: Any, store: Any) -> Any:
+    runtime = api.runtime_for(store.dispatch)
+    return runtime, list(runtime.open_gc_batches.values())
+
+
+@pytest.mark.looptime
+async def test_a_gc_batch_whose_keys_all_got_subscribers_is_cancelled() -> None:
+    api = _api()
+    store = make_store(api)
+    values = [{"endpoint_name": "default", "arg": i, "value": i} for i in range(3)]
+    store.dispatch(api.util.upsert_query_entries(values))
+    runtime, [batch] = _timers(api, store)
+    await asyncio.sleep(0)  # the batch closes with its loop turn
+    assert batch.live == 3 and not batch.handle.cancelled()
+    handles = [store.dispatch(api.endpoints.default.initiate(i)) for i in range(3)]
+    assert batch.handle.cancelled() and batch.keys == [] and runtime.gc_timers == {}
+    # A key that loses its subscriber afterwards gets a timer of its own and goes.
+    handles[0].unsubscribe()
+    await asyncio.sleep(61)
+    assert entry(store, api, "default(0)") is None
+    assert entry(store, api, "default(1)") is not None
+
+
+@pytest.mark.looptime
+async def test_a_batch_emptied_in_its_own_turn_is_cancelled_when_the_turn_ends() -> None:
+    api = _api()
+    store = make_store(api)
+    values = [{"endpoint_name": "default", "arg": i, "value": i} for i in range(2)]
+    store.dispatch(api.util.upsert_query_entries(values))
+    handles = [store.dispatch(api.endpoints.default.initiate(i)) for i in range(2)]
+    runtime, [batch] = _timers(api, store)
+    assert batch.live == 0 and not batch.handle.cancelled()  # still open: keys may join
+    store.dispatch(
+        api.util.upsert_query_entries([{"endpoint_name": "default", "arg": 9, "value": 9}])
+    )
+    assert batch.live == 1  # joined the open batch, so it must keep its timer
+    await asyncio.sleep(0)
+    assert not batch.handle.cancelled()
+    await asyncio.sleep(61)
+    assert entry(store, api, "default(9)") is None
+    assert entry(store, api, "default(0)") is not None
+    assert handles[1].request_id in runtime.subscriptions["default(1)"]
+
+
+@pytest.mark.looptime
+async def test_a_batch_with_no_key_left_at_the_end_of_its_turn_stops_its_timer() -> None:
+    api = _api()
+    store = make_store(api)
+    store.dispatch(
+        api.util.upsert_query_entries([{"endpoint_name": "default", "arg": 1, "value": 1}])
+    )
+    store.dispatch(api.endpoints.default.initiate(1))
+    runtime, [batch] = _timers(api, store)
+    await asyncio.sleep(0)
+    assert batch.handle.cancelled() and batch.keys == [] and runtime.open_gc_batches == {}

@@ -1,4 +1,4 @@
-"""``Subscribers`` (the subscriptions of one cache key) reads and changes like a dict."""
+"""``Subscriptions`` (every cache key's subscribers) reads and changes like a dict of dicts."""
 
 from __future__ import annotations
 
@@ -7,39 +7,55 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rtkq._query._subscribers import NO_OPTIONS, Subscribers
+from rtkq._query._subscribers import NO_OPTIONS, Subscriptions
 
-ids = st.sampled_from(["a", "b", "c", "d"])
+keys = st.sampled_from(["k1", "k2"])
+ids = st.sampled_from(["a", "b", "c"])
 steps = st.lists(
-    st.tuples(st.sampled_from(["set", "discard"]), ids, st.sampled_from([NO_OPTIONS, {"p": 1}]))
+    st.tuples(
+        st.sampled_from(["add", "discard"]), keys, ids, st.sampled_from([NO_OPTIONS, {"p": 1}])
+    )
 )
 
 
-@given(ids, steps)
-def test_every_step_matches_a_dict(first: str, plan: list[Any]) -> None:
-    ours, model = Subscribers(first, NO_OPTIONS), {first: NO_OPTIONS}
-    for op, sub_id, options in plan:
-        if op == "set":
-            ours.set(sub_id, options)
-            model[sub_id] = options
+@given(steps)
+def test_every_step_matches_a_dict_of_dicts(plan: list[Any]) -> None:
+    ours, model = Subscriptions(), {}
+    for op, key, sub_id, options in plan:
+        subs = model.get(key)
+        if op == "add":
+            assert ours.add(key, sub_id, options) == (subs is not None)
+            model.setdefault(key, {})[sub_id] = options
         else:
-            assert ours.discard(sub_id) == (sub_id in model)
-            model.pop(sub_id, None)
-        assert dict(ours) == model and list(ours) == list(model) and len(ours) == len(model)
-        assert bool(ours) == bool(model)
-        assert list(ours.options()) == list(model.values())
-        for sub_id in "abcd":
-            assert (sub_id in ours) == (sub_id in model)
-            assert ours.get(sub_id) == model.get(sub_id)
+            assert ours.discard(key, sub_id) == (subs is not None and sub_id in subs)
+            if subs is not None:
+                subs.pop(sub_id, None)
+                if not subs:
+                    del model[key]
+        assert ours == model and dict(ours) == model and list(ours) == list(model)
+        assert len(ours) == len(model)
+        for key in ("k1", "k2"):
+            assert (key in ours) == (key in model)
+            assert list(ours.options(key)) == list(model.get(key, {}).values())
+            if key in model:
+                assert list(ours[key].items()) == list(model[key].items())
+            for sub_id in "abc":
+                assert ours.has(key, sub_id) == (sub_id in model.get(key, {}))
 
 
-def test_a_missing_id_raises_key_error_and_repr_shows_the_mapping() -> None:
-    subs = Subscribers("a", NO_OPTIONS)
+def test_one_plain_subscriber_is_stored_as_its_request_id() -> None:
+    table = Subscriptions()
+    request_id = "abc123-1"
+    table.add("get(1)", request_id, NO_OPTIONS)
+    assert table._held["get(1)"] is request_id  # no object per subscription
+    assert table["get(1)"] == {request_id: {}} and table["get(1)"][request_id] is NO_OPTIONS
+    assert table.get("get(2)") is None
+    assert repr(table) == "Subscriptions({'get(1)': {'abc123-1': mappingproxy({})}})"
     try:
-        subs["zz"]
-    except KeyError as exc:
-        assert exc.args == ("zz",)
+        table["get(1)"]["x"] = {}  # type: ignore[index]
+    except TypeError:
+        pass
     else:  # pragma: no cover - the assertion above must run
-        raise AssertionError("no KeyError")
-    assert repr(subs) == "Subscribers({'a': mappingproxy({})})"
-    assert subs == {"a": {}}
+        raise AssertionError("a subscribers view could be written")
+    table.clear()
+    assert table == {} and not table.has("get(1)", request_id)
