@@ -28,14 +28,18 @@ def freeze(obj: Any) -> Any:
     not frozen is warned about once (``RuntimeWarning``).
     """
     if type(obj) is dict:
-        # The common payload: a plain dict, often of scalars (no call per scalar value);
-        # small ones get the compact layout (``_small_map``).
-        return small_pmap(
-            {
-                key: value if type(value) in _SCALAR_TYPES else freeze(value)
-                for key, value in obj.items()
-            }
-        )
+        # The common payload: a plain dict, often of scalars only (then built straight
+        # from it: ``small_pmap`` and ``pmap`` copy what they keep); small ones get the
+        # compact layout (``_small_map``).
+        for value in obj.values():
+            if type(value) not in _SCALAR_TYPES:
+                return small_pmap(
+                    {
+                        key: value if type(value) in _SCALAR_TYPES else freeze(value)
+                        for key, value in obj.items()
+                    }
+                )
+        return small_pmap(obj)
     if isinstance(obj, _SCALARS):
         return obj
     if isinstance(obj, PMap):

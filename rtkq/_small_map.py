@@ -21,7 +21,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pyrsistent import PMap, pmap, pvector
+from pyrsistent import pmap, pvector
+
+from ._types import new_pmap
 
 __all__ = ["SMALL", "small_pmap"]
 
@@ -42,13 +44,10 @@ class _Buckets(tuple):  # type: ignore[type-arg]
         return pvector(self).set(index, value)
 
 
-_new_pmap: Any = PMap.__new__.__get__(PMap)
-
-
 def _small_pmap(items: Mapping[Any, Any]) -> Any:
     if not items or len(items) > SMALL:
         return pmap(items)
-    return _new_pmap(len(items), _Buckets((tuple(items.items()),)))
+    return new_pmap(len(items), _Buckets((tuple(items.items()),)))
 
 
 def _layout_holds() -> bool:

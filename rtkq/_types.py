@@ -22,6 +22,8 @@ __all__ = [
     "StoreDispatch",
     "build_pmap",
     "lookup",
+    "lookup_empty",
+    "new_pmap",
 ]
 
 Reducer: TypeAlias = Callable[[Any, Any], Any]
@@ -91,6 +93,12 @@ def _lookup_fast(table: Any, key: Any) -> Any:
     return None
 
 
+def lookup_empty(table: Any, key: Any) -> None:
+    """:data:`lookup` in a map known to be empty: what a loop uses instead of ``lookup``
+    when it found the map empty before starting (first loads, hydrate)."""
+    return None
+
+
 def _assoc_fast(table: Any, key: Any, value: Any) -> Any:
     if type(table) is not PMap:
         return table.set(key, value)
@@ -111,13 +119,19 @@ def _assoc_fast(table: Any, key: Any, value: Any) -> Any:
                     new_bucket = tuple(
                         [(k2, v2) if not (k2 == k) else (k2, value) for k2, v2 in bucket]  # noqa: SIM201
                     )
-                return _new_pmap(table._size, buckets.set(index, new_bucket))
+                new = _alloc(PMap)  # PMap.__new__ without its two Python calls
+                new._size = table._size
+                new._buckets = buckets.set(index, new_bucket)
+                return new
     if len(buckets) < 0.67 * table._size:
         return _grow(buckets, table._size, key, value)
     # Buckets as tuples: a one-pair tuple is about half a one-pair list, and pyrsistent
     # reads any sequence of pairs (and never changes a bucket in place).
     new_bucket = ((key, value), *bucket) if bucket else ((key, value),)
-    return _new_pmap(table._size + 1, buckets.set(index, new_bucket))
+    new = _alloc(PMap)
+    new._size = table._size + 1
+    new._buckets = buckets.set(index, new_bucket)
+    return new
 
 
 def _build_fast(items: dict[Any, Any], size: int = 0) -> Any:
@@ -130,7 +144,7 @@ def _build_fast(items: dict[Any, Any], size: int = 0) -> Any:
         index = hash(pair[0]) % size
         bucket = buckets[index]
         buckets[index] = (pair,) if bucket is None else (*bucket, pair)
-    return _new_pmap(len(items), _pvector(buckets))
+    return new_pmap(len(items), _pvector(buckets))
 
 
 def _grow(buckets: Any, size: int, key: Any, value: Any) -> Any:
@@ -147,7 +161,7 @@ def _grow(buckets: Any, size: int, key: Any, value: Any) -> Any:
     index = hash(key) % count
     old = grown[index]
     grown[index] = ((key, value),) if old is None else ((key, value), *old)
-    return _new_pmap(size + 1, _pvector(grown))
+    return new_pmap(size + 1, _pvector(grown))
 
 
 def _build_any(items: dict[Any, Any]) -> Any:
@@ -160,7 +174,18 @@ def _assoc_any(table: Any, key: Any, value: Any) -> Any:
     return table.set(key, value)
 
 
-_new_pmap: Any = PMap.__new__.__get__(PMap)
+_alloc: Any = object.__new__
+
+
+def new_pmap(size: int, buckets: Any) -> Any:
+    """``PMap(size, buckets)`` (pyrsistent's ``__new__``) at half the cost: a PMap is its
+    two slots (``_cached_hash`` stays unset until ``hash`` fills it)."""
+    table: Any = _alloc(PMap)
+    table._size = size
+    table._buckets = buckets
+    return table
+
+
 _pvector: Any = pvector
 
 

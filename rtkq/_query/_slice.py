@@ -23,7 +23,7 @@ from pyrsistent import pmap, pvector
 
 from .._draft import apply_patches, produce
 from .._store._action import Action
-from .._types import AnyMap, assoc, lookup
+from .._types import AnyMap, assoc, lookup, lookup_empty
 from ._action_types import FOCUSED, OFFLINE, ONLINE, UNFOCUSED, ActionTypes
 from ._evolve import build, evolve
 from ._tags import EMPTY_PROVIDED, bulk_update, replace_provided, replace_provided_many
@@ -79,8 +79,8 @@ def _provide(state: AnyMap, key: str, tags: Any) -> AnyMap:
 def _set_data(slice_state: AnyMap, key: str, entry: Any, data: Any, **changes: Any) -> AnyMap:
     """Store server ``data`` into ``entry``, under any optimistic layers of ``key``."""
     optimistic: AnyMap = lookup(slice_state, "optimistic")
-    layers = lookup(optimistic, "layers")
-    layers = lookup(layers, key) if layers else None
+    # No optimistic update ever made: the initial map, no lookup of the key.
+    layers = None if optimistic is _EMPTY_OPTIMISTIC else lookup(lookup(optimistic, "layers"), key)
     if layers:
         optimistic = assoc(optimistic, "base", assoc(lookup(optimistic, "base"), key, data))
         slice_state = assoc(slice_state, "optimistic", optimistic)
@@ -334,12 +334,14 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         # path that re-applies their layers.
         layered = lookup(lookup(state, "optimistic"), "layers")
         current: AnyMap = lookup(state, "queries")
+        # An empty cache (a first load, hydrate): no lookup per entry.
+        known = lookup if len(current) else lookup_empty
         written: dict[str, Any] = {}
         under_layers: list[tuple[str, Any, Any, dict[str, Any]]] = []
         tags: list[tuple[str, Any]] = []
         for item in action.payload:
             key = item["query_cache_key"]
-            entry = written.get(key) or lookup(current, key)
+            entry = written.get(key) or known(current, key)
             if entry is None and not (layered and key in layered):
                 # A new entry (the common case of a bulk write): built once, directly.
                 if item.get("infinite"):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyrsistent import pmap, pset
 
-from .._types import AnyMap, assoc, build_pmap, lookup
+from .._types import AnyMap, assoc, build_pmap, lookup, lookup_empty
 from ._types import Tag
 
 if TYPE_CHECKING:
@@ -196,7 +196,7 @@ def replace_provided(provided: AnyMap, key: str, tags: Iterable[Tag]) -> AnyMap:
             holders = None
         else:
             holders = lookup(by_id, tag.id)
-        holders = new_holders((key,)) if holders is None else change_holders(holders, (), (key,))
+        holders = (key,) if holders is None else change_holders(holders, (), (key,))
         index = assoc(index, tag.type, assoc(by_id, tag.id, holders))
     keys_index = assoc(keys_index, key, new_tags) if new_tags else keys_index.discard(key)
     return assoc(assoc(provided, "tags", index), "keys", keys_index)
@@ -247,8 +247,9 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
     key_removals: list[str] = []
     removed: dict[str, dict[Hashable, list[str]]] = {}
     added: dict[str, dict[Hashable, list[str]]] = {}
+    find = lookup if len(original) else lookup_empty  # nothing provided yet: no lookups
     for key, new_tags in final.items():
-        known = lookup(original, key)
+        known = find(original, key)
         if known is None:  # a new entry (the common case of a bulk write)
             if new_tags:
                 for tag in new_tags:
@@ -280,11 +281,12 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
         new = added.get(tag_type, {})
         id_updates: dict[Hashable, Any] = {}
         id_removals: list[Hashable] = []
+        find = lookup if len(by_id) else lookup_empty
         for tag_id in {*gone, *new} if gone else new:
-            holders = lookup(by_id, tag_id)
+            holders = find(by_id, tag_id)
             if holders is None:  # a new id: nothing to remove
                 keys = new[tag_id]
-                id_updates[tag_id] = new_holders(keys)
+                id_updates[tag_id] = tuple(keys) if len(keys) == 1 else new_holders(keys)
                 continue
             result = change_holders(holders, gone.get(tag_id, ()), new.get(tag_id, ()))
             if result:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pyrsistent import PMap, pmap
 
-from .._types import Reducer
+from .._types import Reducer, new_pmap
 
 __all__ = ["combine_reducers"]
 
@@ -99,14 +99,13 @@ def _replace_fast(state: Any, key: str, value: Any) -> Any:
     buckets = state._buckets
     index = hash(key) % len(buckets)
     bucket = [(k, value) if k == key else (k, v) for k, v in buckets[index]]
-    return _new_pmap(state._size, buckets.set(index, bucket))
+    return new_pmap(state._size, buckets.set(index, bucket))
 
 
 def _replace_slow(state: Any, key: str, value: Any) -> Any:
     return state.set(key, value)
 
 
-_new_pmap: Any = PMap.__new__.__get__(PMap)
 _probe = pmap({"a": 1})
 _replace = (
     _replace_fast

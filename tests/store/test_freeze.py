@@ -57,3 +57,14 @@ def test_thaw_gives_plain_containers() -> None:
 def test_thaw_inverts_freeze(value: Any) -> None:
     assert thaw(freeze(value)) == thaw(value)
     assert freeze(thaw(freeze(value))) == freeze(value)
+
+
+def test_a_frozen_dict_does_not_follow_changes_to_the_dict_it_came_from() -> None:
+    for size in (2, 8, 9, 50):  # the compact layout and pyrsistent's own
+        plain: dict[str, Any] = {f"k{i}": i for i in range(size)}
+        frozen = freeze(plain)
+        plain["k0"] = "changed"
+        plain["new"] = 1
+        del plain["k1"]
+        assert frozen == pmap({f"k{i}": i for i in range(size)})
+        assert frozen["k0"] == 0 and "new" not in frozen and frozen["k1"] == 1
