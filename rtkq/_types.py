@@ -22,7 +22,6 @@ __all__ = [
     "StoreDispatch",
     "build_pmap",
     "lookup",
-    "lookup_empty",
     "new_pmap",
 ]
 
@@ -90,12 +89,6 @@ def _lookup_fast(table: Any, key: Any) -> Any:
         for k, v in bucket:
             if k == key:
                 return v
-    return None
-
-
-def lookup_empty(table: Any, key: Any) -> None:
-    """:data:`lookup` in a map known to be empty: what a loop uses instead of ``lookup``
-    when it found the map empty before starting (first loads, hydrate)."""
     return None
 
 

@@ -112,7 +112,7 @@ class CacheCollection(RuntimeBase):
         """
         if self.closed:
             return
-        subscriptions = self.subscriptions
+        subscriptions = self.subscriptions.keys()
         if self.loop is None:
             self.gc_deferred.update(key for key, _ in pairs if key not in subscriptions)
             return

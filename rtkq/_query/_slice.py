@@ -23,7 +23,7 @@ from pyrsistent import pmap, pvector
 
 from .._draft import apply_patches, produce
 from .._store._action import Action
-from .._types import AnyMap, assoc, lookup, lookup_empty
+from .._types import AnyMap, assoc, lookup
 from ._action_types import FOCUSED, OFFLINE, ONLINE, UNFOCUSED, ActionTypes
 from ._evolve import build, evolve
 from ._tags import EMPTY_PROVIDED, bulk_update, replace_provided, replace_provided_many
@@ -334,14 +334,13 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         # path that re-applies their layers.
         layered = lookup(lookup(state, "optimistic"), "layers")
         current: AnyMap = lookup(state, "queries")
-        # An empty cache (a first load, hydrate): no lookup per entry.
-        known = lookup if len(current) else lookup_empty
+        empty = not len(current)  # a first load, hydrate: no lookup per entry
         written: dict[str, Any] = {}
         under_layers: list[tuple[str, Any, Any, dict[str, Any]]] = []
         tags: list[tuple[str, Any]] = []
         for item in action.payload:
             key = item["query_cache_key"]
-            entry = written.get(key) or known(current, key)
+            entry = written.get(key) if empty else (written.get(key) or lookup(current, key))
             if entry is None and not (layered and key in layered):
                 # A new entry (the common case of a bulk write): built once, directly.
                 if item.get("infinite"):

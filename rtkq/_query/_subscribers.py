@@ -11,7 +11,7 @@ shape; the runtime's hot paths call the methods, which never build one.
 from __future__ import annotations
 
 import types
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, KeysView, Mapping
 from typing import Any, TypeAlias
 
 __all__ = ["NO_OPTIONS", "Subscriptions"]
@@ -47,6 +47,10 @@ class Subscriptions(Mapping[str, Mapping[str, Options]]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._held
+
+    def keys(self) -> KeysView[str]:
+        """The subscribed cache keys (the table's own view: ``in`` costs no Python call)."""
+        return self._held.keys()
 
     def __repr__(self) -> str:
         return f"Subscriptions({ {key: _as_dict(held) for key, held in self._held.items()}!r})"

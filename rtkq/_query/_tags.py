@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyrsistent import pmap, pset
 
-from .._types import AnyMap, assoc, build_pmap, lookup, lookup_empty
+from .._types import AnyMap, assoc, build_pmap, lookup
 from ._types import Tag
 
 if TYPE_CHECKING:
@@ -247,9 +247,9 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
     key_removals: list[str] = []
     removed: dict[str, dict[Hashable, list[str]]] = {}
     added: dict[str, dict[Hashable, list[str]]] = {}
-    find = lookup if len(original) else lookup_empty  # nothing provided yet: no lookups
+    nothing_yet = not len(original)  # nothing provided yet: no lookups
     for key, new_tags in final.items():
-        known = find(original, key)
+        known = None if nothing_yet else lookup(original, key)
         if known is None:  # a new entry (the common case of a bulk write)
             if new_tags:
                 for tag in new_tags:
@@ -281,9 +281,9 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
         new = added.get(tag_type, {})
         id_updates: dict[Hashable, Any] = {}
         id_removals: list[Hashable] = []
-        find = lookup if len(by_id) else lookup_empty
+        no_ids = not len(by_id)
         for tag_id in {*gone, *new} if gone else new:
-            holders = find(by_id, tag_id)
+            holders = None if no_ids else lookup(by_id, tag_id)
             if holders is None:  # a new id: nothing to remove
                 keys = new[tag_id]
                 id_updates[tag_id] = tuple(keys) if len(keys) == 1 else new_holders(keys)

@@ -33,7 +33,7 @@ def test_every_step_matches_a_dict_of_dicts(plan: list[Any]) -> None:
                 if not subs:
                     del model[key]
         assert ours == model and dict(ours) == model and list(ours) == list(model)
-        assert len(ours) == len(model)
+        assert len(ours) == len(model) and list(ours.keys()) == list(model.keys())
         for key in ("k1", "k2"):
             assert (key in ours) == (key in model)
             assert list(ours.options(key)) == list(model.get(key, {}).values())
