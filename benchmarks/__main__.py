@@ -11,6 +11,7 @@ over n (log-log, every implementation).
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import importlib.metadata
 import json
@@ -19,6 +20,8 @@ import platform
 import sys
 import time
 from typing import Any
+
+from benchmarks._plot import draw_all
 
 HERE = pathlib.Path(__file__).parent
 OURS = "rtkq"
@@ -160,52 +163,47 @@ def scaling_series(rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, 
     return out
 
 
-STYLES = {
-    OURS: "-o",
-    "RTK Query (node)": "--s",
-    "TanStack (node)": ":^",
-    "python-redux": "-.v",
-    "httpx": "-.d",
-}
-
-
 def plot_scaling(rows: list[dict[str, Any]], out: pathlib.Path) -> list[pathlib.Path]:
-    """One ``scaling-<topic>.png`` per topic with n-dependent scenarios (log-log)."""
-    try:
-        import matplotlib
+    """One ``scaling-<topic>.png`` per topic with n-dependent scenarios (log-log).
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return []
-    written: list[pathlib.Path] = []
-    for topic, scenarios in scaling_series(rows).items():
-        count = len(scenarios)
-        cols = min(count, 3)
-        lines = (count + cols - 1) // cols
-        fig, axes = plt.subplots(lines, cols, figsize=(5 * cols, 3.8 * lines), squeeze=False)
-        for ax, (scenario, by_impl) in zip(axes.flat, scenarios.items(), strict=False):
-            for impl, points in by_impl.items():
-                xs, ys = zip(*points, strict=True)
-                style = STYLES.get(impl, "-x")
-                ax.plot(xs, [y * 1e6 for y in ys], style, label=impl)
-            ax.set_xscale("log")
-            ax.set_yscale("log")
-            ax.set_title(scenario, fontsize=8)
-            ax.set_xlabel("n", fontsize=8)
-            ax.set_ylabel("median us per op", fontsize=8)
-            ax.tick_params(labelsize=7)
-            ax.grid(True, which="both", alpha=0.3)
-            ax.legend(fontsize=7)
-        for ax in list(axes.flat)[count:]:
-            ax.set_visible(False)
-        fig.suptitle(f"{topic}: cost per operation over n (log-log)", fontsize=10)
-        fig.tight_layout()
-        path = out / f"scaling-{topic}.png"
-        fig.savefig(path, dpi=90)
-        plt.close(fig)
-        written.append(path)
-    return written
+    The figures are drawn in parallel worker processes (benchmarks/_plot.py).
+    """
+    return draw_all(scaling_series(rows), out)
+
+
+def run_topics(
+    modules: list[str], only: list[str], quick: bool
+) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, float]]:
+    """Run each scenario module's ``run(quick)``: the rows, the modules' info, the seconds.
+
+    Before each topic, what earlier topics left alive (imports, module-level state) is
+    frozen out of the collector's sight (``gc.freeze``), so the ``gc.collect()`` before
+    each timed run, and any automatic collection in a row that keeps gc on, cost the same
+    whatever ran before (measured: up to 100k such objects late in a quick run, 30-200 ms
+    per ``gc.collect()``). Unfrozen at the end.
+    """
+    rows: list[dict[str, Any]] = []
+    extra: dict[str, Any] = {}
+    timings: dict[str, float] = {}
+    try:
+        for name in modules:
+            topic = name.rsplit(".", 1)[-1].removeprefix("bench_")
+            if only and topic not in only:
+                continue
+            module = importlib.import_module(name)
+            print(f"-- running {topic}", flush=True)
+            gc.collect()
+            gc.freeze()
+            start = time.perf_counter()
+            for row in module.run(quick):
+                row.setdefault("topic", topic)
+                rows.append(row)
+            timings[topic] = time.perf_counter() - start
+            if isinstance(getattr(module, "info", None), dict):
+                extra[topic] = dict(module.info)
+    finally:
+        gc.unfreeze()
+    return rows, extra, timings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,23 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("only", nargs="*", help="topics to run (default: all)")
     args = parser.parse_args(argv)
-    rows: list[dict[str, Any]] = []
-    extra: dict[str, Any] = {}
-    timings: dict[str, float] = {}
     modules = args.module or [f"benchmarks.{p.stem}" for p in sorted(HERE.glob("bench_*.py"))]
-    for name in modules:
-        topic = name.rsplit(".", 1)[-1].removeprefix("bench_")
-        if args.only and topic not in args.only:
-            continue
-        module = importlib.import_module(name)
-        print(f"-- running {topic}", flush=True)
-        start = time.perf_counter()
-        for row in module.run(args.quick):
-            row.setdefault("topic", topic)
-            rows.append(row)
-        timings[topic] = time.perf_counter() - start
-        if isinstance(getattr(module, "info", None), dict):
-            extra[topic] = dict(module.info)
+    rows, extra, timings = run_topics(modules, args.only, args.quick)
     print()
     print(table(rows))
     print()

@@ -121,10 +121,17 @@ class Workers:
         return [self._read(process) for process in self.processes]
 
     def close(self) -> None:
+        """Ask every worker to quit at once, then wait for each (they stop in parallel)."""
+        asked = []
         for index, process in enumerate(self.processes):
             if process.poll() is None:
+                with contextlib.suppress(OSError):
+                    self.send(index, {"cmd": "quit"})
+                    asked.append(process)
+        for process in self.processes:
+            if process in asked:
                 with contextlib.suppress(OSError, RuntimeError):
-                    self.ask(index, {"cmd": "quit"})
+                    self._read(process)
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:

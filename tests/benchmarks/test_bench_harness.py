@@ -7,16 +7,20 @@ event loop, so the tests are async and run the runner in a worker thread.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import pathlib
+import sys
+import types
 from typing import Any
 
 import pytest
 
 from benchmarks import _node_peer, bench_peers
-from benchmarks.__main__ import main, plot_scaling, scaling_series, table
+from benchmarks.__main__ import main, plot_scaling, run_topics, scaling_series, table
 from benchmarks._harness import row_from_times
 from benchmarks._node_peer import memory_row
+from benchmarks._plot import draw_topic
 
 ROW_KEYS = {"scenario", "impl", "n", "ops", "median_s", "min_s", "max_s", "per_op_us", "runs"}
 
@@ -152,3 +156,41 @@ def test_scaling_plots_cover_every_scenario_timed_at_several_n(tmp_path: pathlib
     written = plot_scaling(rows, tmp_path)
     assert written == [tmp_path / "scaling-a.png"]
     assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_scaling_plots_drawn_in_parallel_match_plots_drawn_here(tmp_path: pathlib.Path) -> None:
+    def row(topic: str, scenario: str, n: int) -> dict[str, Any]:
+        return {**row_from_times(scenario, [n * 1e-6], n=n, ops=1), "topic": topic}
+
+    rows = [row(topic, s, n) for topic in ("a", "b", "c") for s in ("x", "y") for n in (10, 100)]
+    written = plot_scaling(rows, tmp_path)  # shared out over this process and others
+    assert written == [tmp_path / f"scaling-{topic}.png" for topic in ("a", "b", "c")]
+    series = scaling_series(rows)
+    (tmp_path / "here").mkdir()
+    for topic, path in zip(("a", "b", "c"), written, strict=True):
+        here = pathlib.Path(draw_topic(topic, series[topic], str(tmp_path / "here")))
+        assert path.read_bytes() == here.read_bytes()
+
+
+def test_each_topic_runs_with_what_earlier_topics_left_frozen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[int] = []
+
+    def probe(name: str) -> types.ModuleType:
+        module = types.ModuleType(name)
+
+        def run(quick: bool) -> list[dict[str, Any]]:
+            seen.append(gc.get_freeze_count())
+            return [row_from_times(name, [0.001], n=1)]
+
+        module.run = run  # type: ignore[attr-defined]
+        return module
+
+    for name in ("bench_probe_one", "bench_probe_two"):
+        monkeypatch.setitem(sys.modules, name, probe(name))
+    rows, _, timings = run_topics(["bench_probe_one", "bench_probe_two"], [], True)
+    assert [r["topic"] for r in rows] == ["probe_one", "probe_two"]
+    assert list(timings) == ["probe_one", "probe_two"]
+    assert seen[0] > 0 and seen[1] > 0  # frozen before each topic
+    assert gc.get_freeze_count() == 0  # and unfrozen after the run
