@@ -1,11 +1,12 @@
 """Run every ``benchmarks/bench_*.py`` scenario, print a table, write results/latest.json.
 
-``python -m benchmarks [--quick] [topic ...]``. Rows are grouped by topic; a row whose
-scenario and n also have a peer implementation (python-redux, RTK Query and TanStack
-Query on Node, httpx) gets the peer's median and the ratio peer / rtkq (above 1: rtkq is
-faster; for memory rows, ``unit: "bytes"``, rtkq keeps fewer bytes). For every topic with
-a scenario measured at several n, results/scaling-<topic>.png plots cost per operation
-over n (log-log, every implementation).
+``python -m benchmarks [--quick] [--plots] [topic ...]``. Rows are grouped by topic; a
+row whose scenario and n also have a peer implementation (python-redux, RTK Query and
+TanStack Query on Node, httpx) gets the peer's median and the ratio peer / rtkq (above 1:
+rtkq is faster; for memory rows, ``unit: "bytes"``, rtkq keeps fewer bytes). For every
+topic with a scenario measured at several n, results/scaling-<topic>.png plots cost per
+operation over n (log-log, every implementation); quick mode draws them only with
+``--plots``.
 """
 
 from __future__ import annotations
@@ -218,6 +219,12 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="run this scenario module (dotted path) instead of benchmarks/bench_*.py",
     )
+    parser.add_argument(
+        "--plots",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw the scaling plots (default: yes, but not with --quick)",
+    )
     parser.add_argument("only", nargs="*", help="topics to run (default: all)")
     args = parser.parse_args(argv)
     modules = args.module or [f"benchmarks.{p.stem}" for p in sorted(HERE.glob("bench_*.py"))]
@@ -244,8 +251,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     (out / "latest.json").write_text(json.dumps(report, indent=2))
     print(f"wrote {out / 'latest.json'}")
-    for path in plot_scaling(rows, out):
-        print(f"wrote {path}")
+    # Quick mode leaves the plots out unless asked (--plots): drawing them is ~8 s of CPU
+    # (text layout of log-scale ticks), and quick sizes are not the figures to plot.
+    if args.plots or (args.plots is None and not args.quick):
+        for path in plot_scaling(rows, out):
+            print(f"wrote {path}")
+    else:
+        print("scaling plots not drawn (quick mode; --plots draws them)")
     return 0
 
 

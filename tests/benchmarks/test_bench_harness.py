@@ -52,6 +52,8 @@ async def test_runner_writes_latest_json_and_prints_peer_ratio(
     ratio = rows[1]["median_s"] / rows[0]["median_s"]
     assert f"{ratio:.2f}x" in printed  # the peer sits beside the rtkq row, with the ratio
     assert "== tiny" in printed
+    assert "scaling plots not drawn (quick mode; --plots draws them)" in printed
+    assert not list(tmp_path.glob("*.png"))
 
 
 def test_row_from_times_takes_median_min_max() -> None:
