@@ -21,9 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pyrsistent import pmap, pvector
-
-from ._types import new_pmap
+from pyrsistent import PMap, pmap, pvector
 
 __all__ = ["SMALL", "small_pmap"]
 
@@ -45,9 +43,17 @@ class _Buckets(tuple):  # type: ignore[type-arg]
 
 
 def _small_pmap(items: Mapping[Any, Any]) -> Any:
-    if not items or len(items) > SMALL:
+    size = len(items)
+    if not size or size > SMALL:
         return pmap(items)
-    return new_pmap(len(items), _Buckets((tuple(items.items()),)))
+    table = _alloc(PMap)  # what ``new_pmap`` does, inline: every payload comes here
+    table._size = size
+    table._buckets = _new_buckets(_Buckets, (tuple(items.items()),))
+    return table
+
+
+_alloc: Any = object.__new__
+_new_buckets: Any = tuple.__new__
 
 
 def _layout_holds() -> bool:
