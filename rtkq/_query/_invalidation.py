@@ -27,8 +27,12 @@ class Invalidation(RuntimeBase):
             if key in self.refetch_after_settle:
                 self.refetch_after_settle.discard(key)
                 self.invalidate_keys([key])
-            if self.has_subscribers(key):
-                self.restart_poll(key)
+            subscriptions = self.subscriptions
+            subscribed = subscriptions.keys()  # the table's own view: a C-level ``in``
+            if key in subscribed:
+                # No poll to restart for a plain subscriber when none is running.
+                if key in self.polls or not subscriptions.plain(key):
+                    self.restart_poll(key)
             else:
                 self.schedule_gc(key)
         if (self.pending_tags or self.pending_keys) and not self.requests_in_flight():

@@ -62,6 +62,10 @@ class Subscriptions(Mapping[str, Mapping[str, Options]]):
             return ()
         return (NO_OPTIONS,) if type(held) is str else tuple(held.values())  # type: ignore[union-attr]
 
+    def plain(self, key: str) -> bool:
+        """Whether ``key`` has exactly one subscriber, without options."""
+        return type(self._held.get(key)) is str
+
     def has(self, key: str, sub_id: str) -> bool:
         """Whether ``sub_id`` subscribes to ``key``."""
         held = self._held.get(key)

@@ -37,6 +37,8 @@ def test_every_step_matches_a_dict_of_dicts(plan: list[Any]) -> None:
         for key in ("k1", "k2"):
             assert (key in ours) == (key in model)
             assert list(ours.options(key)) == list(model.get(key, {}).values())
+            if ours.plain(key):  # only ever one subscriber without options
+                assert list(model[key].values()) == [NO_OPTIONS]
             if key in model:
                 assert list(ours[key].items()) == list(model[key].items())
             for sub_id in "abc":
@@ -48,6 +50,10 @@ def test_one_plain_subscriber_is_stored_as_its_request_id() -> None:
     request_id = "abc123-1"
     table.add("get(1)", request_id, NO_OPTIONS)
     assert table._held["get(1)"] is request_id  # no object per subscription
+    assert table.plain("get(1)") and not table.plain("get(2)")
+    table.add("get(2)", "x", {"polling_interval": 1})
+    assert not table.plain("get(2)")
+    table.discard("get(2)", "x")
     assert table["get(1)"] == {request_id: {}} and table["get(1)"][request_id] is NO_OPTIONS
     assert table.get("get(2)") is None
     assert repr(table) == "Subscriptions({'get(1)': {'abc123-1': mappingproxy({})}})"
