@@ -211,18 +211,19 @@ async def test_state_slice_is_frozen_pyrsistent_data() -> None:
         state.data = 2  # frozen dataclass
 
 
-def _timers(api: Any, store: Any) -> Any:
-    runtime = api.runtime_for(store.dispatch)
-    return runtime, list(runtime.open_gc_batches.values())
+def _upserted(*args: int) -> tuple[Any, Any, Any]:
+    """An api, a store holding ``default(arg)`` for each arg (unsubscribed), its runtime."""
+    api = _api()
+    store = make_store(api)
+    values = [{"endpoint_name": "default", "arg": arg, "value": arg} for arg in args]
+    store.dispatch(api.util.upsert_query_entries(values))
+    return api, store, api.runtime_for(store.dispatch)
 
 
 @pytest.mark.looptime
 async def test_a_gc_batch_whose_keys_all_got_subscribers_is_cancelled() -> None:
-    api = _api()
-    store = make_store(api)
-    values = [{"endpoint_name": "default", "arg": i, "value": i} for i in range(3)]
-    store.dispatch(api.util.upsert_query_entries(values))
-    runtime, [batch] = _timers(api, store)
+    api, store, runtime = _upserted(0, 1, 2)
+    [batch] = runtime.open_gc_batches.values()
     await asyncio.sleep(0)  # the batch closes with its loop turn
     assert batch.live == 3 and not batch.handle.cancelled()
     handles = [store.dispatch(api.endpoints.default.initiate(i)) for i in range(3)]
@@ -235,18 +236,15 @@ async def test_a_gc_batch_whose_keys_all_got_subscribers_is_cancelled() -> None:
 
 
 @pytest.mark.looptime
-async def test_a_batch_emptied_in_its_own_turn_is_cancelled_when_the_turn_ends() -> None:
-    api = _api()
-    store = make_store(api)
-    values = [{"endpoint_name": "default", "arg": i, "value": i} for i in range(2)]
-    store.dispatch(api.util.upsert_query_entries(values))
+async def test_an_emptied_batch_keeps_its_timer_when_a_key_joins_in_the_same_turn() -> None:
+    api, store, runtime = _upserted(0, 1)
     handles = [store.dispatch(api.endpoints.default.initiate(i)) for i in range(2)]
-    runtime, [batch] = _timers(api, store)
+    [batch] = runtime.open_gc_batches.values()
     assert batch.live == 0 and not batch.handle.cancelled()  # still open: keys may join
     store.dispatch(
         api.util.upsert_query_entries([{"endpoint_name": "default", "arg": 9, "value": 9}])
     )
-    assert batch.live == 1  # joined the open batch, so it must keep its timer
+    assert batch.live == 1
     await asyncio.sleep(0)
     assert not batch.handle.cancelled()
     await asyncio.sleep(61)
@@ -257,12 +255,8 @@ async def test_a_batch_emptied_in_its_own_turn_is_cancelled_when_the_turn_ends()
 
 @pytest.mark.looptime
 async def test_a_batch_with_no_key_left_at_the_end_of_its_turn_stops_its_timer() -> None:
-    api = _api()
-    store = make_store(api)
-    store.dispatch(
-        api.util.upsert_query_entries([{"endpoint_name": "default", "arg": 1, "value": 1}])
-    )
+    api, store, runtime = _upserted(1)
     store.dispatch(api.endpoints.default.initiate(1))
-    runtime, [batch] = _timers(api, store)
+    [batch] = runtime.open_gc_batches.values()
     await asyncio.sleep(0)
     assert batch.handle.cancelled() and batch.keys == [] and runtime.open_gc_batches == {}
