@@ -123,9 +123,9 @@ class ObserverHub:
     """The observers of one api in one store; installs its tap while it has any."""
 
     def __init__(self, runtime: Runtime) -> None:
-        self._get_state = runtime.get_state
         self._path = runtime.api.reducer_path
-        # Weakly: the hub is the value of a weak dictionary keyed by the runtime.
+        # Weakly, and nothing that holds the store either (its ``get_state``): the hub
+        # is the value of a weak dictionary keyed by the runtime, which the store holds.
         self._runtime = weakref.ref(runtime)
         self._remove_tap: Callable[[], None] | None = None
         self._lock = threading.RLock()
@@ -135,6 +135,12 @@ class ObserverHub:
         self.queries = _Table("queries", _query_keys(types))
         self.mutations = _Table("mutations", _mutation_keys(types))
         self._count = 0
+
+    def _get_state(self) -> Any:
+        runtime = self._runtime()
+        if runtime is None:  # pragma: no cover - the store is gone, and its observers
+            raise RuntimeError("The store of these observers no longer exists.")
+        return runtime.get_state()
 
     def tables(self) -> tuple[Any, Any]:
         """The current ``queries`` and ``mutations`` tables of the store."""
@@ -166,7 +172,10 @@ class ObserverHub:
                 self._remove_tap = None
 
     def _on_action(self, action: Any) -> None:
-        state = self._get_state()
+        runtime = self._runtime()
+        if runtime is None:  # pragma: no cover - a tap outliving its store
+            return
+        state = runtime.get_state()
         if state is self._root:
             return  # the action changed nothing
         self._root = state

@@ -72,7 +72,9 @@ class Api(EndpointDecorators):
         self.action_types = ActionTypes.for_path(reducer_path)
         self._probe = Action(self.action_types.runtime_probe)  # frozen: built once
         # (weak ref to the dispatch of the last runtime_for call, its runtime)
-        self._last_runtime: tuple[Callable[[], object], Any] = (_nothing, None)
+        # The last (store dispatch, runtime) asked about, both weakly: the api (usually
+        # module-level) must not keep the last store alive.
+        self._last_runtime: tuple[Callable[[], object], Callable[[], Any]] = (_nothing, _nothing)
         self.definitions: dict[str, EndpointDefinition] = {}
         self.endpoints = Endpoints()
         self.extra_middleware_hooks: dict[str, Any] = {}
@@ -141,9 +143,10 @@ class Api(EndpointDecorators):
             RuntimeError: the api middleware is not mounted in that store.
         """
         last_dispatch, last_runtime = self._last_runtime
-        if last_dispatch() is dispatch and not last_runtime.closed:
-            cached: Runtime = last_runtime
-            return cached  # the store of the last call: no probe through the chain
+        if last_dispatch() is dispatch:
+            cached: Runtime | None = last_runtime()
+            if cached is not None and not cached.closed:
+                return cached  # the store of the last call: no probe through the chain
         runtime = dispatch(self._probe)
         if not isinstance(runtime, Runtime) or runtime.api is not self:
             raise RuntimeError(
@@ -152,7 +155,7 @@ class Api(EndpointDecorators):
                 "middleware=[api.middleware])."
             )
         with contextlib.suppress(TypeError):  # a dispatch that takes no weak reference
-            self._last_runtime = (weakref.ref(dispatch), runtime)
+            self._last_runtime = (weakref.ref(dispatch), weakref.ref(runtime))
         return runtime
 
 

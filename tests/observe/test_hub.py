@@ -116,3 +116,27 @@ async def test_store_aclose_closes_observers_and_refuses_new_ones() -> None:
     assert obs._runtime.action_taps == ()
     with pytest.raises(RuntimeError, match=r"The store of api 'api' is closed \(store.aclose"):
         api.endpoints.get_item.observe(store, 0)
+
+
+async def test_a_store_that_had_observers_is_freed_once_they_are_closed() -> None:
+    import gc
+    import weakref
+
+    from rtkq._observe._hub import _hubs
+
+    api, store = _cached(1)
+    obs = api.endpoints.get_item.observe(store, 0)
+    obs.subscribe(Recorder())
+    assert len(_hubs) >= 1
+    runtime = weakref.ref(api.runtime_for(store.dispatch))
+    obs.close()
+    del obs
+    await store.aclose()  # its GC timers would keep it alive until they fire
+    await asyncio.sleep(0)  # and callbacks already queued, for one loop turn
+    gone = weakref.ref(store)
+    del store
+    gc.collect()
+    # The hub (kept by a weak dictionary keyed by the runtime) held the store's
+    # get_state, and the api (alive here, as a module-level api is) its last runtime:
+    # the store and every entry in it stayed alive for good.
+    assert gone() is None and runtime() is None
