@@ -211,7 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="reduced sizes")
     parser.add_argument(
-        "--out", type=pathlib.Path, default=HERE / "results", help="where latest.json goes"
+        "--out",
+        type=pathlib.Path,
+        default=None,
+        help="where latest.json goes (default: results/, and results/quick/ with --quick, "
+        "so a quick run never replaces the committed full results)",
     )
     parser.add_argument(
         "--module",
@@ -233,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     print()
     print("topic wall time: " + ", ".join(f"{t} {s:.1f} s" for t, s in timings.items()))
-    out: pathlib.Path = args.out
+    out: pathlib.Path = args.out or (HERE / "results" / "quick" if args.quick else HERE / "results")
     out.mkdir(parents=True, exist_ok=True)
     report = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

@@ -196,3 +196,14 @@ def test_each_topic_runs_with_what_earlier_topics_left_frozen(
     assert list(timings) == ["probe_one", "probe_two"]
     assert seen[0] > 0 and seen[1] > 0  # frozen before each topic
     assert gc.get_freeze_count() == 0  # and unfrozen after the run
+
+
+async def test_a_quick_run_writes_beside_the_full_results_not_over_them(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import benchmarks.__main__ as runner
+
+    monkeypatch.setattr(runner, "HERE", tmp_path)
+    assert await asyncio.to_thread(main, ["--quick", "--module", "bench_tiny"]) == 0
+    assert json.loads((tmp_path / "results" / "quick" / "latest.json").read_text())["quick"]
+    assert not (tmp_path / "results" / "latest.json").exists()
