@@ -71,7 +71,6 @@ class Api(EndpointDecorators):
         self.schema_defaults = schema_defaults or SchemaDefaults()
         self.action_types = ActionTypes.for_path(reducer_path)
         self._probe = Action(self.action_types.runtime_probe)  # frozen: built once
-        # (weak ref to the dispatch of the last runtime_for call, its runtime)
         # The last (store dispatch, runtime) asked about, both weakly: the api (usually
         # module-level) must not keep the last store alive.
         self._last_runtime: tuple[Callable[[], object], Callable[[], Any]] = (_nothing, _nothing)
