@@ -333,6 +333,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         # One evolver for the whole batch; entries under optimistic layers take the
         # path that re-applies their layers.
         layered = lookup(lookup(state, "optimistic"), "layers")
+        layered = layered if len(layered) else None  # read once, not per entry
         current: AnyMap = lookup(state, "queries")
         empty = not len(current)  # a first load, hydrate: no lookup per entry
         written: dict[str, Any] = {}
@@ -341,7 +342,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         for item in action.payload:
             key = item["query_cache_key"]
             entry = written.get(key) if empty else (written.get(key) or lookup(current, key))
-            if entry is None and not (layered and key in layered):
+            if entry is None and not (layered is not None and key in layered):
                 # A new entry (the common case of a bulk write): built once, directly.
                 if item.get("infinite"):
                     written[key] = _new_infinite(
@@ -389,7 +390,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             if entry.request_id is None:
                 changes["request_id"] = item["request_id"]
             # else: the entry keeps its request id, so a request in flight still lands.
-            if layered and key in layered:
+            if layered is not None and key in layered:
                 under_layers.append((key, entry, item["value"], changes))
             else:
                 written[key] = evolve(entry, data=item["value"], **changes)
