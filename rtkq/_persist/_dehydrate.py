@@ -17,6 +17,7 @@ from pyrsistent import PMap
 
 from .._query._hydrate import SNAPSHOT_VERSION
 from .._query._types import QueryState, QueryStatus
+from ._gc import collector_paused
 from ._json import NotJSONError, pmap_items, to_json
 
 if TYPE_CHECKING:
@@ -132,7 +133,8 @@ def dehydrate(
         raise TypeError(f"buster must be a str, got {type(buster).__name__!r}.")
     api_state = _api_slice(state, api)
     skipped: list[tuple[str, NotJSONError]] = []
-    queries = _queries(api_state, should_dehydrate_query, skipped)
+    with collector_paused():  # see rtkq._persist._gc
+        queries = _queries(api_state, should_dehydrate_query, skipped)
     mutations = []
     paused = [
         entry

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ._gc import collector_paused
+
 __all__ = ["FORMAT", "decode_snapshot", "encode_snapshot"]
 
 FORMAT = 1
@@ -63,7 +65,8 @@ def decode_snapshot(
     if not isinstance(body, str) or _checksum(body) != meta.get("sha256"):
         raise unreadable("the checksum does not match the stored snapshot")
     try:
-        snapshot = json.loads(body)
+        with collector_paused():  # see rtkq._persist._gc
+            snapshot = json.loads(body)
     except ValueError as exc:
         raise unreadable(f"invalid JSON: {exc}") from exc
     if not isinstance(snapshot, dict):

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._exceptions import SchemaError
 from .._freeze import freeze
+from .._persist._gc import collector_paused
 from .._persist._json import from_json
 from .._schema import revalidate
 from ._infinite import check_pages, paging_flags
@@ -139,7 +140,8 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
         raise _malformed("'queries'", f"must be a list, got {type(raw).__name__!r}")
     tag_types = api.tag_types
     targets: dict[str, tuple[Any, Any, bool, bool] | None] = {}
-    items = []
+    items: list[dict[str, Any]] = []
+    append = items.append
     for index, item in enumerate(raw):
         # What json.loads gives passes the exact-type checks; anything else (or a
         # malformed entry) takes the complete checks, which raise in the same order.
@@ -158,12 +160,26 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
             item = _entry_fields(item, f"queries[{index}]")
             name = item["endpoint_name"]
             fulfilled_at = item["fulfilled_at"]
-        tags = _tags(item["provided_tags"], tag_types, index)
+        raw_tags = item["provided_tags"]
+        # The common case, one [type, id] pair with a scalar id, without a call.
+        if (
+            type(raw_tags) is list
+            and len(raw_tags) == 1
+            and type(pair := raw_tags[0]) is list
+            and len(pair) == 2
+            and type(pair[0]) is str
+            and type(pair[1]) in _SCALARS
+        ):
+            tags: tuple[Tag, ...] = (_new_tag(Tag, pair),) if pair[0] in tag_types else ()
+        else:
+            tags = _tags(raw_tags, tag_types, index)
         target = targets[name] if name in targets else targets.setdefault(name, _target(api, name))
         if target is None:
             continue
         if now - fulfilled_at > max_age:
             continue
+        if not plain:
+            fulfilled_at = float(fulfilled_at)  # an int from a hand-made snapshot
         definition, endpoint, validates, infinite = target
         arg = item["original_args"]
         if type(arg) not in _SCALARS:
@@ -193,13 +209,13 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
             "arg": arg,
             "value": value,
             "request_id": new_request_id(),
-            "fulfilled_at": float(fulfilled_at),
+            "fulfilled_at": fulfilled_at,
             "infinite": infinite,
             "provided_tags": tags,
         }
         if infinite:
             written.update(_paging(definition, name, value, arg, f"queries[{index}]"))
-        items.append(written)
+        append(written)
     return items
 
 
@@ -276,7 +292,8 @@ def hydrate_payload(
     _check_keys(dehydrated, frozenset({"buster", "queries", "mutations"}), "the snapshot")
     if dehydrated["buster"] != buster:
         return {"queries": [], "mutations": []}  # written by another build: all dropped
-    return {
-        "queries": _queries(api, dehydrated["queries"], max_age=float(max_age), now=now),
-        "mutations": _mutations(api, dehydrated["mutations"]),
-    }
+    with collector_paused():  # see rtkq._persist._gc
+        return {
+            "queries": _queries(api, dehydrated["queries"], max_age=float(max_age), now=now),
+            "mutations": _mutations(api, dehydrated["mutations"]),
+        }

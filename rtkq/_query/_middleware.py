@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .._types import Dispatch, MiddlewareAPI
+from .._types import Dispatch, MiddlewareAPI, lookup
 from ._action_types import FOCUSED, ONLINE
 from ._runtime import Runtime
 from ._shutdown import close_runtime, closed_error
@@ -60,12 +60,19 @@ def build_middleware(api: Api) -> Callable[[MiddlewareAPI], Callable[[Dispatch],
         return result
 
     def hydrated(runtime: Runtime, action: Any, next_: Dispatch) -> Any:
+        items = action.payload["queries"]
         result = next_(action)
         runtime.try_bind_loop()
-        for item in action.payload["queries"]:
-            key = item["query_cache_key"]
-            if not runtime.has_subscribers(key):
-                runtime.schedule_gc(key)  # like upserts: kept keep_unused_data_for
+        if items:  # like upserts: kept keep_unused_data_for unless subscribed
+            if runtime.loop is None:  # remembered until a loop runs (no lookups needed)
+                runtime.schedule_gc_many((item["query_cache_key"], None) for item in items)
+            else:  # each delay comes from the entry's endpoint, as schedule_gc reads it
+                queries = runtime.slice_state()["queries"]
+                runtime.schedule_gc_many(
+                    (key, entry.endpoint_name)
+                    for key in [item["query_cache_key"] for item in items]
+                    if (entry := lookup(queries, key)) is not None
+                )
         if action.payload["mutations"]:
             runtime.paused.add_hydrated(action.payload["mutations"])
         return result
