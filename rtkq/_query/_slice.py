@@ -255,12 +255,15 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         # The payload was validated by api.util.hydrate; newer entries win here, at
         # apply time, comparing fulfilled_at.
         queries: AnyMap = lookup(state, "queries")
-        newer = []
-        for item in action.payload["queries"]:
-            entry = queries.get(item["query_cache_key"])
-            known = None if entry is None else entry.fulfilled_at
-            if known is None or known < item["fulfilled_at"]:
-                newer.append(item)
+        if not len(queries):  # a fresh store: every entry is newer
+            newer = list(action.payload["queries"])
+        else:
+            newer = []
+            for item in action.payload["queries"]:
+                entry = lookup(queries, item["query_cache_key"])
+                known = None if entry is None else entry.fulfilled_at
+                if known is None or known < item["fulfilled_at"]:
+                    newer.append(item)
         if newer:
             state = upsert_query_entries(state, Action(types.upsert_query_entries, newer))
         mutations: AnyMap = lookup(state, "mutations")
