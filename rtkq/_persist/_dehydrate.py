@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from pyrsistent import PMap
 
+from .._gc import collector_paused
 from .._query._hydrate import SNAPSHOT_VERSION
 from .._query._types import QueryState, QueryStatus
-from ._gc import collector_paused
 from ._json import NotJSONError, pmap_items, to_json
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def dehydrate(
         raise TypeError(f"buster must be a str, got {type(buster).__name__!r}.")
     api_state = _api_slice(state, api)
     skipped: list[tuple[str, NotJSONError]] = []
-    with collector_paused():  # see rtkq._persist._gc
+    with collector_paused():  # see rtkq._gc
         queries = _queries(api_state, should_dehydrate_query, skipped)
     mutations = []
     paused = [

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ._gc import collector_paused
+from .._gc import collector_paused
 
 __all__ = ["FORMAT", "decode_snapshot", "encode_snapshot"]
 
@@ -65,7 +65,7 @@ def decode_snapshot(
     if not isinstance(body, str) or _checksum(body) != meta.get("sha256"):
         raise unreadable("the checksum does not match the stored snapshot")
     try:
-        with collector_paused():  # see rtkq._persist._gc
+        with collector_paused():  # see rtkq._gc
             snapshot = json.loads(body)
     except ValueError as exc:
         raise unreadable(f"invalid JSON: {exc}") from exc

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._exceptions import SchemaError
 from .._freeze import freeze
-from .._persist._gc import collector_paused
+from .._gc import collector_paused
 from .._persist._json import from_json
 from .._schema import revalidate
 from ._infinite import check_pages, paging_flags
@@ -292,7 +292,7 @@ def hydrate_payload(
     _check_keys(dehydrated, frozenset({"buster", "queries", "mutations"}), "the snapshot")
     if dehydrated["buster"] != buster:
         return {"queries": [], "mutations": []}  # written by another build: all dropped
-    with collector_paused():  # see rtkq._persist._gc
+    with collector_paused():  # see rtkq._gc
         return {
             "queries": _queries(api, dehydrated["queries"], max_age=float(max_age), now=now),
             "mutations": _mutations(api, dehydrated["mutations"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .._persist._gc import collector_paused
+from .._gc import collector_paused
 from .._types import Dispatch, MiddlewareAPI, lookup
 from ._action_types import FOCUSED, ONLINE
 from ._runtime import Runtime
@@ -62,7 +62,7 @@ def build_middleware(api: Api) -> Callable[[MiddlewareAPI], Callable[[Dispatch],
 
     def hydrated(runtime: Runtime, action: Any, next_: Dispatch) -> Any:
         items = action.payload["queries"]
-        with collector_paused():  # the reducer builds every entry; see rtkq._persist._gc
+        with collector_paused():  # the reducer builds every entry; see rtkq._gc
             result = next_(action)
         runtime.try_bind_loop()
         if items:  # like upserts: kept keep_unused_data_for unless subscribed

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from rtkq import configure_store, create_api
-from rtkq._persist._gc import collector_paused
+from rtkq._gc import collector_paused
 from rtkq.persist import SQLitePersister, dehydrate
 
 
