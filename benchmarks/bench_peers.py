@@ -5,8 +5,10 @@ Same sizes and data shapes on every side. rtkq and RTK Query build one api
 ``query_fn`` answering at once, ``keep_unused_data_for`` 3600 s so no entry is collected
 mid-run; TanStack Query uses keys ``["item", id]`` / ``["items"]`` with its own idiomatic
 calls (benchmarks/README.md maps each scenario). The Node sides are
-``peers/rtk-node/bench.mjs`` and ``peers/tanstack-node/bench.mjs``, each run once per
-invocation with the sizes built here (``npm ci`` on first use, ``NODE_ENV=production``).
+``peers/rtk-node/bench.mjs`` and ``peers/tanstack-node/bench.mjs``, run with the sizes built
+here (``npm ci`` on first use, ``NODE_ENV=production``) once per scenario group, right
+after rtkq's rows of that group: on a shared machine whose speed drifts over minutes, the
+two sides of a ratio are then measured a few seconds apart, not ten minutes.
 Scenarios (numbers as in benchmarks/README.md):
 
 1. a plain action dispatched through a store with the api middleware mounted;
@@ -97,11 +99,23 @@ COVERS = {
 }
 
 
-def node_rows(cfg: dict[str, Any], only: set[str] | None = None) -> list[Row]:
-    """Run every Node peer with the sizes ``cfg``; a peer that fails gets placeholders."""
+#: The scenario groups, in the order they run (keys of ``rtkq_rows``' ``only``).
+GROUPS = ("dispatch", "populate", "initiate", "invalidate", "update", "select", "memory")
+
+
+def node_rows(
+    cfg: dict[str, Any], only: set[str] | None = None, skip: frozenset[str] = frozenset()
+) -> list[Row]:
+    """Run every Node peer with the sizes ``cfg``; a peer that fails gets placeholders.
+
+    Peers whose ``info`` key is in ``skip`` are not run (and their ``info`` is left as
+    it is): ``run`` skips a peer that already failed in an earlier group.
+    """
     config = {**cfg, "names": NAMES, "only": sorted(only or ())}
     rows: list[Row] = []
     for folder, impl, key in NODE_PEERS:
+        if key in skip:
+            continue
         theirs, versions, reason = run_node_peer(folder, impl, config)
         info[key] = versions
         info[f"{key}_status"] = reason or "ok"
@@ -140,7 +154,13 @@ def _placeholders(ours: list[Row], theirs: list[Row]) -> list[Row]:
 
 
 def run(quick: bool) -> list[Row]:
+    """Every group: rtkq's rows, then each Node peer's rows of the same group."""
     cfg = sizes(quick)
-    rows = rtkq_rows(cfg)
-    theirs = node_rows(cfg)
+    info.clear()
+    rows: list[Row] = []
+    theirs: list[Row] = []
+    for group in GROUPS:
+        rows += rtkq_rows(cfg, {group})
+        failed = frozenset(k for _, _, k in NODE_PEERS if info.get(f"{k}_status", "ok") != "ok")
+        theirs += node_rows(cfg, {group}, failed)
     return rows + theirs + _placeholders(rows, theirs)

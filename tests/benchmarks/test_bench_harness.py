@@ -207,3 +207,40 @@ async def test_a_quick_run_writes_beside_the_full_results_not_over_them(
     assert await asyncio.to_thread(main, ["--quick", "--module", "bench_tiny"]) == 0
     assert json.loads((tmp_path / "results" / "quick" / "latest.json").read_text())["quick"]
     assert not (tmp_path / "results" / "latest.json").exists()
+
+
+def test_peers_run_each_group_then_its_node_peers_and_drop_a_failed_peer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[tuple[str, str]] = []
+
+    def fake_rtkq_rows(cfg: dict[str, Any], only: set[str] | None = None) -> list[Any]:
+        (group,) = only or {"all"}
+        calls.append(("rtkq", group))
+        return []
+
+    def fake_node(folder: str, impl: str, config: dict[str, Any]) -> tuple[list[Any], Any, Any]:
+        (group,) = config["only"]
+        calls.append((folder, group))
+        if folder == "tanstack-node" and group == "populate":
+            return [], {}, "node run failed: boom"
+        return [], {"node": "v0"}, None
+
+    monkeypatch.setattr(bench_peers, "rtkq_rows", fake_rtkq_rows)
+    monkeypatch.setattr(bench_peers, "run_node_peer", fake_node)
+    bench_peers.run(quick=True)
+    # rtkq then both peers, group by group, so a ratio's two sides run seconds apart.
+    assert calls[:6] == [
+        ("rtkq", "dispatch"),
+        ("rtk-node", "dispatch"),
+        ("tanstack-node", "dispatch"),
+        ("rtkq", "populate"),
+        ("rtk-node", "populate"),
+        ("tanstack-node", "populate"),
+    ]
+    assert [group for side, group in calls if side == "rtkq"] == list(bench_peers.GROUPS)
+    assert [g for side, g in calls if side == "rtk-node"] == list(bench_peers.GROUPS)
+    # TanStack failed once: not run again, and its first reason is what the table shows.
+    assert [g for side, g in calls if side == "tanstack-node"] == ["dispatch", "populate"]
+    assert bench_peers.info["tanstack_node_status"] == "node run failed: boom"
+    assert bench_peers.info["rtk_node_status"] == "ok"
