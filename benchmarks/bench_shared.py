@@ -6,8 +6,10 @@
   sending the command to the last answer, and the upstream requests the server counted
   (goal: K whatever N). The baseline is N = 1 without Redis. Each timed run uses ids no
   run used before (fresh workers and an empty Redis per N).
-- ``invalidation propagation``: worker 1 updates a post; worker 2 notes the wall-clock
-  time its refetch starts. p50 and p99 of the difference over many updates.
+- ``invalidation propagation``: worker 1 updates a post and reports when the mutation
+  settled (its ``fulfilled_at``: the fulfilled action hands the tags to the bus); worker 2
+  notes the wall-clock time its refetch starts. p50 and p99 of the difference over many
+  updates.
 - ``hit costs``: in one process, awaiting ``initiate`` of a key that is a local cache hit,
   a shared-cache hit (another store fetched it; served from Redis), and an upstream
   request (no Redis), per key.

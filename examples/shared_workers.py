@@ -6,7 +6,9 @@ the workers with one JSON line per command on stdin and one JSON line per answer
 stdout:
 
     {"cmd": "fetch", "ids": [1, 2]}           -> {"titles": {"1": ..., "2": ...}}
-    {"cmd": "update", "id": 1, "title": "x"}  -> {"title": "x"}
+    {"cmd": "update", "id": 1, "title": "x"}  -> {"title": "x", "at": <when it settled>}
+    {"cmd": "arm", "id": 1}                   -> {"armed": true}
+    {"cmd": "fired"}   -> {"at": <when the next request for the armed id started>}
     {"cmd": "wait_title", "id": 1, "title": "x", "timeout": 5}
                                               -> {"ok": true, "seconds": 0.0012}
     {"cmd": "quit"}                           -> {"bye": true}
@@ -224,8 +226,14 @@ async def _serve(args: argparse.Namespace) -> None:
                     reply({"titles": {str(i): title(i) for i in command["ids"]}})
                 elif command["cmd"] == "update":
                     arg = PostChanges(id=command["id"], title=command["title"])
-                    await store.dispatch(posts.update_post.initiate(arg)).unwrap()
-                    reply({"title": command["title"], "at": time.time()})
+                    handle = store.dispatch(posts.update_post.initiate(arg))
+                    await handle.unwrap()
+                    # When the mutation settled: its fulfilled action is what hands the
+                    # invalidated tags to the bus, so propagation is timed from here (a
+                    # stamp taken after unwrap() could come after the other process's
+                    # refetch had already started).
+                    settled = posts.update_post.select(handle.request_id)(store.get_state())
+                    reply({"title": command["title"], "at": settled.fulfilled_at})
                 elif command["cmd"] == "wait_title":
                     begin = loop.time()
                     ok = await _until(
