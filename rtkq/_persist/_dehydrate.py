@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from pyrsistent import PMap
 
 from .._gc import collector_paused
+from .._json import NotJSONError, pmap_items, to_json
 from .._query._hydrate import SNAPSHOT_VERSION
 from .._query._types import QueryState, QueryStatus
-from ._json import NotJSONError, pmap_items, to_json
 
 if TYPE_CHECKING:
     from .._query._create_api import Api

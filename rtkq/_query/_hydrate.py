@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .._exceptions import SchemaError
 from .._freeze import freeze
 from .._gc import collector_paused
-from .._persist._json import from_json
+from .._json import from_json
 from .._schema import revalidate
 from ._infinite import check_pages, paging_flags
 from ._runtime import new_request_id

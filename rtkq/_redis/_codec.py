@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .._freeze import freeze
-from .._persist._json import to_json
+from .._json import to_json
 from .._query._types import Tag
 
 __all__ = [

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from .._freeze import freeze
-from .._persist._json import NotJSONError, to_json
+from .._json import NotJSONError, to_json
 from .._query._execute import outcome as make_outcome
 from .._schema._cached import revalidate
 from ._client import REDIS_ERRORS

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .._persist._json import NotJSONError, to_json
+from .._json import NotJSONError, to_json
 from .._query._types import QueryStatus, Tag
 from ._client import REDIS_ERRORS, check_url
 from ._codec import decode_message, decode_tags, encode_message

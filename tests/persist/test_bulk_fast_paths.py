@@ -18,8 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rtkq import Tag, configure_store, create_api, freeze
-from rtkq._persist import _json
+from rtkq import Tag, _json, configure_store, create_api, freeze
 from rtkq._persist._snapshot import encode_snapshot
 from rtkq.persist import SQLitePersister, dehydrate
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pyrsistent import PMap, PVector, pmap, pvector
 
 from rtkq import freeze
-from rtkq._persist._json import NotJSONError, from_json, pmap_items, to_json
+from rtkq._json import NotJSONError, from_json, pmap_items, to_json
 
 _scalars = (
     st.none()

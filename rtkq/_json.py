@@ -16,9 +16,9 @@ from typing import Any
 
 from pyrsistent import PMap, PVector, pmap, pvector
 
-from .._freeze import freeze
-from .._records import record_kind
-from .._small_map import small_pmap
+from ._freeze import freeze
+from ._records import record_kind
+from ._small_map import small_pmap
 
 __all__ = ["NotJSONError", "from_json", "pmap_items", "to_json"]
 
