@@ -1,8 +1,8 @@
 """Observers: what application code holds (RTK's hooks, TanStack's observers).
 
 ``api.endpoints.<name>.observe / lazy_observe / mutation_observer / query_state`` call
-the factories below (imported on first use, so that the api layer does not depend on
-this one at import time).
+the factories below, which this module registers with ``rtkq._query._layers`` when it is
+imported (so the api layer never imports this one).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .._query._layers import register_observer_factories
 from ._base import ObserverBase
 from ._infinite_observer import InfiniteQueryObserver
 from ._lazy_observer import LazyQueryObserver
@@ -91,3 +92,11 @@ def mutation_observer(
             f"or None, got {type(select).__name__!r} ({select!r})."
         )
     return MutationObserver(endpoint, store, fixed, select)
+
+
+register_observer_factories(
+    observe=observe,
+    lazy_observe=lazy_observe,
+    query_state=query_state,
+    mutation_observer=mutation_observer,
+)

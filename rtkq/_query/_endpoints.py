@@ -14,6 +14,7 @@ from ._cache_key import default_serialize_query_args
 from ._execute import execute_request
 from ._handles import InfiniteQueryHandle, MutationHandle, QueryHandle
 from ._infinite import DIRECTIONS, MISSING, execute_infinite, next_param
+from ._layers import observer_factory
 from ._runtime import UNKNOWN, Running, Runtime, new_request_id
 from ._types import InfiniteQueryState, MutationState, QueryState, QueryStatus, SkipToken
 
@@ -178,30 +179,30 @@ class Endpoint(Generic[A, R]):
         selector.depends_on = (path,)  # type: ignore[attr-defined]
         return selector
 
-    # -- observers (built by rtkq._observe, imported on first use) ------------------
+    # -- observers (built by rtkq._observe, through the factories it registers) ------
     def observe(self, store: Any, arg: Any = None, **options: Any) -> QueryObserver[Any]:
         """An observer of ``arg`` in ``store`` (RTK's ``useQuery``); see ``QueryObserver``."""
-        from .._observe import observe
-
-        return observe(self, store, arg, options)
+        observer: QueryObserver[Any] = observer_factory("observe")(self, store, arg, options)
+        return observer
 
     def lazy_observe(self, store: Any, **options: Any) -> LazyQueryObserver[Any]:
         """An observer that fetches on ``trigger(arg)`` (RTK's ``useLazyQuery``)."""
-        from .._observe import lazy_observe
-
-        return lazy_observe(self, store, options)
+        observer: LazyQueryObserver[Any] = observer_factory("lazy_observe")(self, store, options)
+        return observer
 
     def query_state(self, store: Any, arg: Any = None, **options: Any) -> QueryStateObserver[Any]:
         """A read-only observer of ``arg``'s entry: no subscription, no fetch."""
-        from .._observe import query_state
-
-        return query_state(self, store, arg, options)
+        observer: QueryStateObserver[Any] = observer_factory("query_state")(
+            self, store, arg, options
+        )
+        return observer
 
     def mutation_observer(self, store: Any, **options: Any) -> MutationObserver[Any]:
         """An observer of this mutation's last trigger (RTK's ``useMutation``)."""
-        from .._observe import mutation_observer
-
-        return mutation_observer(self, store, options)
+        observer: MutationObserver[Any] = observer_factory("mutation_observer")(
+            self, store, options
+        )
+        return observer
 
     # -- initiate ----------------------------------------------------------------
     def _runtime(self, dispatch: Callable[[Any], Any], extra: Any) -> Runtime:
