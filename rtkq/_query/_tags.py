@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import warnings
-from collections.abc import Collection, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pyrsistent import pmap, pset
@@ -36,6 +36,7 @@ __all__ = [
     "calculate_tags",
     "keys_for_tags",
     "normalize_tag",
+    "provided_tags_of",
     "replace_provided",
     "replace_provided_many",
     "tags_for",
@@ -108,14 +109,23 @@ def calculate_tags(
         try:
             spec = spec(result, error, arg)
         except Exception as exc:
-            warnings.warn(
-                f"{where} raised {type(exc).__name__}: {exc}; no tags were used for this request.",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+            _warn_raised(where, exc)
             return ()
-        if spec is None:
-            return ()
+    return _normalize(spec, tag_types, where)
+
+
+def _warn_raised(where: str, exc: Exception) -> None:
+    warnings.warn(
+        f"{where} raised {type(exc).__name__}: {exc}; no tags were used for this request.",
+        RuntimeWarning,
+        stacklevel=3,  # the caller of calculate_tags (or of a provided_tags_of function)
+    )
+
+
+def _normalize(spec: Any, tag_types: Collection[str], where: str) -> tuple[Tag, ...]:
+    """The tags of what a tag option gave: a list of tags, one tag alone, or ``None``."""
+    if spec is None:
+        return ()
     if type(spec) is not list and isinstance(spec, (str, Tag, Mapping)):
         spec = [spec]  # one tag given alone
     try:
@@ -129,7 +139,7 @@ def calculate_tags(
                 tags.append(normalize_tag(tag, tag_types, where))
         return tuple(tags)
     except (TypeError, ValueError) as exc:
-        warnings.warn(f"{exc} No tags were used for this request.", RuntimeWarning, stacklevel=2)
+        warnings.warn(f"{exc} No tags were used for this request.", RuntimeWarning, stacklevel=3)
         return ()
 
 
@@ -358,3 +368,39 @@ def tags_for(
     if definition.entities:
         tags = (*tags, *(Tag(entity) for entity in definition.entities))
     return tags
+
+
+def provided_tags_of(
+    api: Api, definition: EndpointDefinition, endpoint_name: str
+) -> Callable[[Any, Any], tuple[Tag, ...]]:
+    """``lambda result, arg: tags_for(api, definition, result, None, arg, endpoint_name)``
+    with what ``tags_for`` reads looked up once (bulk writes call it for every entry).
+
+    The usual ``provides_tags`` (a function giving a list of one plain ``Tag``) takes a
+    short path; anything else goes through :func:`calculate_tags`'s own steps.
+    """
+    spec = definition.provides_tags if definition.is_query else definition.invalidates_tags
+    tag_types = api.tag_types
+    where = _where(definition.is_query, endpoint_name)
+    entities = tuple(Tag(entity) for entity in definition.entities)
+    if not callable(spec) or entities:
+
+        def general(result: Any, arg: Any) -> tuple[Tag, ...]:
+            tags = calculate_tags(spec, result, None, arg, tag_types, where)
+            return (*tags, *entities) if entities else tags
+
+        return general
+
+    def from_function(result: Any, arg: Any) -> tuple[Tag, ...]:
+        try:
+            tags = spec(result, None, arg)
+        except Exception as exc:
+            _warn_raised(where, exc)
+            return ()
+        if type(tags) is list and len(tags) == 1:
+            tag = tags[0]
+            if type(tag) is Tag and tag[0] in tag_types and type(tag[1]) in _PLAIN_IDS:
+                return (tag,)
+        return _normalize(tags, tag_types, where)
+
+    return from_function

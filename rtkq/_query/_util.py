@@ -10,12 +10,13 @@ from .._freeze import freeze
 from .._schema import revalidate
 from .._store._action import Action
 from .._types import lookup
+from ._cache_key import default_serialize_query_args
 from ._clock import epoch_now
 from ._handles import MutationHandle, QueryHandle
 from ._infinite import check_pages, paging_flags
 from ._patch_collection import PatchCollection
 from ._runtime import Runtime, new_request_id
-from ._tags import keys_for_tags, normalize_tag
+from ._tags import keys_for_tags, normalize_tag, provided_tags_of, tags_for
 from ._types import QueryState, QueryStatus, Tag
 
 if TYPE_CHECKING:
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from ._endpoints import Endpoint, Thunk
 
 __all__ = ["ApiUtil"]
+
+# endpoint, whether int args key as f"{name}({arg})", its provided tags, is infinite
+_UpsertPlan = tuple["Endpoint[Any, Any]", bool, Callable[[Any, Any], tuple[Tag, ...]], bool]
 
 
 def _has_data(entry: Any) -> bool:
@@ -47,6 +51,7 @@ class ApiUtil:
 
     def __init__(self, api: Api) -> None:
         self._api = api
+        self._upsert_plans: dict[str, tuple[Any, _UpsertPlan]] = {}
 
     # -- helpers -----------------------------------------------------------------
     def _endpoint(self, endpoint_name: str) -> Endpoint[Any, Any]:
@@ -70,9 +75,30 @@ class ApiUtil:
         )
 
     def _provided(self, endpoint: Endpoint, data: Any, arg: Any) -> tuple[Tag, ...]:
-        from ._runtime import tags_for
-
         return tags_for(self._api, endpoint.definition, data, None, arg, endpoint.name)
+
+    def _upsert_plan(self, endpoint_name: str) -> _UpsertPlan:
+        """What ``upsert_query_entries`` reads of one endpoint, kept while the endpoint
+        (``inject_endpoints`` may replace it) and the api's ``serialize_query_args`` stay."""
+        api = self._api
+        kept = self._upsert_plans.get(endpoint_name)
+        if (
+            kept is not None
+            and kept[1][0] is api.endpoints._get(endpoint_name)
+            and kept[0] is api.serialize_query_args
+        ):
+            return kept[1]
+        endpoint = self._endpoint(endpoint_name)
+        definition = endpoint.definition
+        serialize = definition.serialize_query_args or api.serialize_query_args
+        plan = (
+            endpoint,
+            serialize is default_serialize_query_args,
+            provided_tags_of(api, definition, endpoint.name),
+            definition.is_infinite,
+        )
+        self._upsert_plans[endpoint_name] = (api.serialize_query_args, plan)
+        return plan
 
     # -- invalidation ------------------------------------------------------------
     def invalidate_tags(self, tags: Iterable[Any]) -> Action:
@@ -354,14 +380,11 @@ class ApiUtil:
             Exception: what an infinite endpoint's ``get_next_page_param`` or
                 ``get_previous_page_param`` raised for the value.
         """
-        from ._runtime import tags_for
-
         now = epoch_now()
         # One request id for the batch, as RTK's upsertQueryEntries gives its entries.
         request_id = new_request_id()
         items = []
-        api = self._api
-        endpoints: dict[str, Endpoint[Any, Any]] = {}
+        plans: dict[str, _UpsertPlan] = {}
         for item in entries:
             if not (type(item) is dict or isinstance(item, Mapping)) or not (
                 "endpoint_name" in item and "arg" in item and "value" in item
@@ -371,21 +394,26 @@ class ApiUtil:
                     f"'value', got {item!r}."
                 )
             name = item["endpoint_name"]
-            endpoint = endpoints.get(name) or endpoints.setdefault(name, self._endpoint(name))
-            definition = endpoint.definition
+            plan = plans.get(name)
+            if plan is None:
+                plan = plans[name] = self._upsert_plan(name)
+            endpoint, int_keys, tags_of, infinite = plan
             value = freeze(item["value"])
             arg = item["arg"]
             written = {
-                "query_cache_key": endpoint.cache_key(arg),
+                # Endpoint.cache_key's own shortcut for an int arg under the default key.
+                "query_cache_key": f"{endpoint.name}({arg})"
+                if int_keys and type(arg) is int
+                else endpoint.cache_key(arg),
                 "endpoint_name": endpoint.name,
                 "arg": arg,
                 "value": value,
                 "request_id": request_id,
                 "fulfilled_at": now,
-                "infinite": definition.is_infinite,
-                "provided_tags": tags_for(api, definition, value, None, arg, endpoint.name),
+                "infinite": infinite,
+                "provided_tags": tags_of(value, arg),
             }
-            if definition.is_infinite:
+            if infinite:
                 problem = check_pages(endpoint.name, value)
                 if problem is not None:
                     raise TypeError(f"Cannot upsert {written['query_cache_key']!r}: {problem}.")
