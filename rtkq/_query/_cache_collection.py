@@ -128,7 +128,8 @@ class CacheCollection(RuntimeBase):
                 batch = None if math.isinf(delay) else self._batch(self.loop, delay)
                 batches[endpoint_name] = batch
             if batch is not None:
-                batch.add(key)
+                batch.keys.append(key)  # GcBatch.add, inline: once per key of a bulk write
+                batch.live += 1
                 timers[key] = batch
 
     def _collect_batch(self, batch: GcBatch) -> None:

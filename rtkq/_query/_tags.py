@@ -262,8 +262,16 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
         known = None if nothing_yet else lookup(original, key)
         if known is None:  # a new entry (the common case of a bulk write)
             if new_tags:
-                for tag in new_tags:
-                    added.setdefault(tag.type, {}).setdefault(tag.id, []).append(key)
+                for tag_type, tag_id in new_tags:
+                    # get before setdefault: no new dict and list per tag when known
+                    by_type = added.get(tag_type)
+                    if by_type is None:
+                        by_type = added[tag_type] = {}
+                    holders = by_type.get(tag_id)
+                    if holders is None:
+                        by_type[tag_id] = [key]
+                    else:
+                        holders.append(key)
                 key_updates[key] = new_tags
             continue
         old_tags = tuple(known)
