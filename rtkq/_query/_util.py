@@ -10,7 +10,6 @@ from .._freeze import freeze
 from .._schema import revalidate
 from .._store._action import Action
 from .._types import lookup
-from ._cache_key import default_serialize_query_args
 from ._clock import epoch_now
 from ._handles import MutationHandle, QueryHandle
 from ._infinite import check_pages, paging_flags
@@ -27,8 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ApiUtil"]
 
-# endpoint, whether int args key as f"{name}({arg})", its provided tags, is infinite
-_UpsertPlan = tuple["Endpoint[Any, Any]", bool, Callable[[Any, Any], tuple[Tag, ...]], bool]
+# endpoint, its provided tags, is infinite
+_UpsertPlan = tuple["Endpoint[Any, Any]", Callable[[Any, Any], tuple[Tag, ...]], bool]
 
 
 def _has_data(entry: Any) -> bool:
@@ -51,7 +50,7 @@ class ApiUtil:
 
     def __init__(self, api: Api) -> None:
         self._api = api
-        self._upsert_plans: dict[str, tuple[Any, _UpsertPlan]] = {}
+        self._upsert_plans: dict[str, _UpsertPlan] = {}
 
     # -- helpers -----------------------------------------------------------------
     def _endpoint(self, endpoint_name: str) -> Endpoint[Any, Any]:
@@ -79,25 +78,15 @@ class ApiUtil:
 
     def _upsert_plan(self, endpoint_name: str) -> _UpsertPlan:
         """What ``upsert_query_entries`` reads of one endpoint, kept while the endpoint
-        (``inject_endpoints`` may replace it) and the api's ``serialize_query_args`` stay."""
+        stays (``inject_endpoints`` may replace it)."""
         api = self._api
         kept = self._upsert_plans.get(endpoint_name)
-        if (
-            kept is not None
-            and kept[1][0] is api.endpoints._get(endpoint_name)
-            and kept[0] is api.serialize_query_args
-        ):
-            return kept[1]
+        if kept is not None and kept[0] is api.endpoints._get(endpoint_name):
+            return kept
         endpoint = self._endpoint(endpoint_name)
         definition = endpoint.definition
-        serialize = definition.serialize_query_args or api.serialize_query_args
-        plan = (
-            endpoint,
-            serialize is default_serialize_query_args,
-            provided_tags_of(api, definition, endpoint.name),
-            definition.is_infinite,
-        )
-        self._upsert_plans[endpoint_name] = (api.serialize_query_args, plan)
+        plan = (endpoint, provided_tags_of(api, definition, endpoint.name), definition.is_infinite)
+        self._upsert_plans[endpoint_name] = plan
         return plan
 
     # -- invalidation ------------------------------------------------------------
@@ -397,14 +386,11 @@ class ApiUtil:
             plan = plans.get(name)
             if plan is None:
                 plan = plans[name] = self._upsert_plan(name)
-            endpoint, int_keys, tags_of, infinite = plan
+            endpoint, tags_of, infinite = plan
             value = freeze(item["value"])
             arg = item["arg"]
             written = {
-                # Endpoint.cache_key's own shortcut for an int arg under the default key.
-                "query_cache_key": f"{endpoint.name}({arg})"
-                if int_keys and type(arg) is int
-                else endpoint.cache_key(arg),
+                "query_cache_key": endpoint.cache_key(arg),
                 "endpoint_name": endpoint.name,
                 "arg": arg,
                 "value": value,
