@@ -14,6 +14,7 @@ from typing import Any, TypeAlias
 import httpx
 from typing_extensions import Self
 
+from ._gate import gate_for, private_limits
 from ._headers import ACCEPT, PrepareHeaders, PrepareHeadersApi, put_last, request_headers
 from ._request_args import (
     ResponseHandler,
@@ -201,10 +202,14 @@ class FetchBaseQuery:
             else:
                 request = client.build_request(method, url, headers=headers, content=content)
             meta["request"] = request
-            if timeout is None:
-                response = await client.send(request)
-            else:
+            # Wait for a free connection here, not in httpx's pool (see _gate); the
+            # timeout counts from the send.
+            gate = gate_for(client)
+            if gate is None:
                 response = await _send_within(client, request, timeout)
+            else:
+                async with gate:
+                    response = await _send_within(client, request, timeout)
         except (httpx.TimeoutException, TimeoutError, asyncio.TimeoutError) as exc:
             detail = str(exc) or f"no response within {timeout} s"
             error: dict[str, Any] = {
@@ -285,7 +290,7 @@ class FetchBaseQuery:
 
 def _new_client() -> httpx.AsyncClient:
     # No httpx timeout: ours is a total deadline on the loop clock.
-    return httpx.AsyncClient(timeout=None, follow_redirects=True)
+    return httpx.AsyncClient(timeout=None, follow_redirects=True, limits=private_limits())
 
 
 async def _close_on(client: httpx.AsyncClient, loop: asyncio.AbstractEventLoop | None) -> None:
@@ -297,8 +302,10 @@ async def _close_on(client: httpx.AsyncClient, loop: asyncio.AbstractEventLoop |
 if sys.version_info >= (3, 11):
 
     async def _send_within(
-        client: httpx.AsyncClient, request: httpx.Request, timeout: float
+        client: httpx.AsyncClient, request: httpx.Request, timeout: float | None
     ) -> httpx.Response:
+        if timeout is None:
+            return await client.send(request)
         # A total deadline on the loop clock (connect, send and reading the whole body),
         # like RTK's timeout; cancelling the task still propagates CancelledError.
         async with asyncio.timeout(timeout):
@@ -307,8 +314,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
 
     async def _send_within(
-        client: httpx.AsyncClient, request: httpx.Request, timeout: float
+        client: httpx.AsyncClient, request: httpx.Request, timeout: float | None
     ) -> httpx.Response:
+        if timeout is None:
+            return await client.send(request)
         return await asyncio.wait_for(client.send(request), timeout)
 
 
@@ -353,9 +362,12 @@ def fetch_base_query(
             headers and a :class:`PrepareHeadersApi`; return the headers to send
             (returning ``None`` keeps ``headers``).
         timeout: total seconds for one request (connect to last body byte), on the loop
-            clock; ``None`` waits forever. A request's own ``timeout`` wins.
+            clock; ``None`` waits forever. A request's own ``timeout`` wins. Waiting
+            for a free connection does not count: at most as many requests as the
+            client's pool has connections (100 for the client rtkq makes) are sent at
+            once, and the others wait their turn, in order.
         client: an ``httpx.AsyncClient`` to use instead of a private one; it is never
-            closed by rtkq and its own timeouts and redirect settings apply.
+            closed by rtkq and its own timeouts, limits and redirect settings apply.
         params_serializer: ``(params) -> query string``, replacing the default encoding;
             it receives a plain dict without the ``None`` values.
         response_handler: ``"json"`` (empty body gives ``None``), ``"text"``,
