@@ -153,7 +153,8 @@ def scaling_series(rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, 
         by_impl.setdefault(row["impl"], []).append((row["n"], row["median_s"] / row["ops"]))
     for topic in list(out):
         for scenario in list(out[topic]):
-            ours = out[topic][scenario].get(OURS, [])
+            by_impl = out[topic][scenario]
+            ours = by_impl.get(OURS) or by_impl.get("fetch_base_query", [])
             if len({n for n, _ in ours}) < 2:
                 del out[topic][scenario]
             else:

@@ -21,6 +21,7 @@ Series = dict[str, dict[str, dict[str, list[Any]]]]
 
 STYLES = {
     "rtkq": "-o",
+    "fetch_base_query": "-o",
     "RTK Query (node)": "--s",
     "TanStack (node)": ":^",
     "python-redux": "-.v",

@@ -2,7 +2,8 @@
 
 A local Starlette app runs under uvicorn in a background thread (``tests/_live_server.py``);
 the client side runs on one event loop in the main thread. Every scenario sends ``n``
-GET requests for distinct URLs with at most 20 in flight, except the de-duplication one.
+GET requests for distinct URLs with at most 20 in flight, except the de-duplication one
+and the "all at once" one (every request started at once: how each side queues).
 The server shares the process (and the GIL) with the client, so absolute figures are
 lower than against a separate server; the overhead ratio is what to read.
 
@@ -55,6 +56,14 @@ async def _bounded(n: int, one: Callable[[int], Awaitable[Any]]) -> None:
             await one(i)
 
     await asyncio.gather(*(gated(i) for i in range(n)))
+
+
+async def _at_once(n: int, one: Callable[[int], Awaitable[Any]]) -> None:
+    """Run ``one(i)`` for ``i < n`` all at once: the client's pool (100 connections)
+    is the only limit. httpx queues the rest in its pool, which rescans the whole queue
+    on every event, so its cost per request grows with ``n``; fetch_base_query queues
+    them in a semaphore of the pool's size instead."""
+    await asyncio.gather(*(one(i) for i in range(n)))
 
 
 def _rate_note(row: Row) -> str:
@@ -141,6 +150,15 @@ def run(quick: bool) -> list[Row]:
             bq = fetch_base_query(base_url)
             mock = httpx.AsyncClient(transport=httpx.MockTransport(_json_handler))
             mock_bq = fetch_base_query("http://mock.test", client=mock)
+            for n in [100] if quick else [250, 1000]:
+                rows += _interleaved(
+                    "GETs all at once (pool of 100, no limit of ours)",
+                    n,
+                    2,  # httpx takes ~20 s per run at 1,000
+                    loop,
+                    lambda n=n: _at_once(n, _bare_get(client, base_url)),  # type: ignore[misc]
+                    lambda n=n: _at_once(n, _bq_get(bq)),  # type: ignore[misc]
+                )
             for n in sizes:
                 rows += _interleaved(
                     f"{n} distinct GETs, {IN_FLIGHT} in flight",

@@ -150,14 +150,20 @@ def test_scaling_plots_cover_every_scenario_timed_at_several_n(tmp_path: pathlib
         row("b", "one n", "rtkq", 10),
         {**memory_row("memory", "rtkq", 10, 1.0), "topic": "a"},
         {**memory_row("memory", "rtkq", 20, 1.0), "topic": "a"},
+        # The http topic's side is fetch_base_query, its peer bare httpx.
+        row("http", "at once", "fetch_base_query", 10),
+        row("http", "at once", "fetch_base_query", 100),
+        row("http", "at once", "httpx", 10),
+        row("http", "at once", "httpx", 100),
     ]
     series = scaling_series(rows)
-    assert list(series) == ["a"]
+    assert list(series) == ["a", "http"]
     assert list(series["a"]) == ["grows"]
+    assert series["http"]["at once"]["httpx"] == [(10, 10 * 1e-6), (100, 100 * 1e-6)]
     assert series["a"]["grows"]["RTK Query (node)"] == [(10, 10 * 1e-6), (100, 100 * 1e-6)]
     written = plot_scaling(rows, tmp_path)
-    assert written == [tmp_path / "scaling-a.png"]
-    assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert written == [tmp_path / "scaling-a.png", tmp_path / "scaling-http.png"]
+    assert all(path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for path in written)
 
 
 def test_scaling_plots_drawn_in_parallel_match_plots_drawn_here(tmp_path: pathlib.Path) -> None:
