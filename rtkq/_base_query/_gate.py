@@ -25,10 +25,12 @@ __all__ = ["MAX_CONNECTIONS", "gate_for", "pool_limit", "private_limits"]
 MAX_CONNECTIONS = 100
 """httpx's default ``max_connections``, given explicitly to the clients rtkq makes."""
 
-_NO_GATE = None
-_gates: weakref.WeakKeyDictionary[httpx.AsyncClient, asyncio.Semaphore | None] = (
-    weakref.WeakKeyDictionary()
-)
+# client -> (the loop its gate was made on, the gate or None). An asyncio.Semaphore
+# belongs to the loop it first waited on, so a client used on a later loop (a client
+# made at import, used by two asyncio.run calls) gets a new gate there.
+_gates: weakref.WeakKeyDictionary[
+    httpx.AsyncClient, tuple[asyncio.AbstractEventLoop, asyncio.Semaphore | None]
+] = weakref.WeakKeyDictionary()
 
 
 def private_limits() -> httpx.Limits:
@@ -55,11 +57,12 @@ def pool_limit(client: httpx.AsyncClient) -> int | None:
 
 
 def gate_for(client: httpx.AsyncClient) -> asyncio.Semaphore | None:
-    """The gate of ``client`` (made on first use, kept while the client lives)."""
-    try:
-        return _gates[client]
-    except KeyError:
-        limit = pool_limit(client)
-        gate = _NO_GATE if limit is None else asyncio.Semaphore(limit)
-        _gates[client] = gate
-        return gate
+    """The gate of ``client`` on the running loop (made on first use there)."""
+    loop = asyncio.get_running_loop()
+    held = _gates.get(client)
+    if held is not None and held[0] is loop:
+        return held[1]
+    limit = pool_limit(client)
+    gate = None if limit is None else asyncio.Semaphore(limit)
+    _gates[client] = (loop, gate)
+    return gate

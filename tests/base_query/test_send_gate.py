@@ -128,3 +128,29 @@ async def test_the_gate_follows_the_client_pool(
         gate: Any = gate_for(client)
         assert (gate is None) == (limit is None)
         assert gate_for(client) is gate  # made once per client
+
+
+def test_a_client_used_on_two_loops_gets_a_gate_on_each(base_url: str) -> None:
+    # A client made once, used on two loops one after the other (no kept connections, so httpx
+    # itself does not carry a connection from one loop to the other).
+    client = httpx.AsyncClient(limits=httpx.Limits(max_connections=1, max_keepalive_connections=0))
+    bq = fetch_base_query(base_url, client=client)
+    gates = []
+
+    async def three_at_once(run: int) -> list[Any]:
+        results = await asyncio.gather(
+            *(bq(f"slow?seconds=0.02&key=gate-loops-{run}-{i}") for i in range(3))
+        )
+        gates.append(gate_for(client))
+        return results
+
+    for run in range(2):
+        loop = asyncio.new_event_loop()
+        try:
+            results = loop.run_until_complete(three_at_once(run))
+            if run:
+                loop.run_until_complete(client.aclose())
+        finally:
+            loop.close()
+        assert [result["data"] for result in results] == [{"slow": True}] * 3
+    assert gates[0] is not None and gates[1] is not None and gates[0] is not gates[1]
