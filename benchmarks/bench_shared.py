@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import pathlib
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -48,6 +49,7 @@ from rtkq.redis import SharedCache  # noqa: E402
 def _seeded_app(count: int) -> Any:
     path = pathlib.Path(tempfile.mkdtemp(prefix="rtkq-bench-")) / "posts.sqlite3"
     app = create_app(path, latency=0.0)
+    app.state.db_dir = path.parent  # removed when the run ends
     with sqlite3.connect(path) as db:
         db.executemany(
             "INSERT INTO posts (title, body, published) VALUES (?, '', 1)",
@@ -180,4 +182,5 @@ def run(quick: bool) -> list[Row]:
             rows += asyncio.run(_hit_costs(base_url, redis_url, hit_keys, repeat))
     finally:
         app.state.server.close()
+        shutil.rmtree(app.state.db_dir, ignore_errors=True)
     return rows

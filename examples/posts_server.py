@@ -44,6 +44,7 @@ import argparse
 import asyncio
 import contextlib
 import random
+import shutil
 import socket
 import sqlite3
 import sys
@@ -157,9 +158,15 @@ class ServerState:
             cursor = self._db.execute(sql, params)
             return cursor.lastrowid or 0, cursor.rowcount
 
+    #: A temporary directory of the database that ``close()`` removes (create_app's own).
+    owned_dir: Path | None = None
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        if self.owned_dir is not None:
+            shutil.rmtree(self.owned_dir, ignore_errors=True)
+            self.owned_dir = None
 
 
 def _row(row: sqlite3.Row) -> dict[str, Any]:
@@ -417,8 +424,10 @@ def create_app(
     Raises:
         ValueError: ``latency`` is negative or ``fail_rate`` is outside 0..1.
     """
+    owned_dir = None
     if db_path is None:
-        db_path = Path(tempfile.mkdtemp(prefix="rtkq-posts-")) / "posts.sqlite3"
+        owned_dir = Path(tempfile.mkdtemp(prefix="rtkq-posts-"))
+        db_path = owned_dir / "posts.sqlite3"
     routes = [
         _route("GET", "/posts", list_posts),
         _route("POST", "/posts", add_post),
@@ -435,6 +444,7 @@ def create_app(
     ]
     app = Starlette(routes=routes)
     app.state.server = ServerState(db_path, latency=latency, fail_rate=fail_rate, seed=seed)
+    app.state.server.owned_dir = owned_dir  # removed by app.state.server.close()
     return app
 
 
@@ -519,6 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sock = bind_socket(args.host, args.port)
     except OSError as exc:
+        app.state.server.close()
         print(
             f"error: cannot bind {args.host}:{args.port} ({exc.strerror or exc}). "
             f"Pick another --port, or --port 0 for a free one.",
@@ -529,8 +540,11 @@ def main(argv: list[str] | None = None) -> int:
     # uvicorn sets ``started`` once it accepts connections; announce the URL then.
     announce = threading.Thread(target=_announce, args=(server, _url(sock)), daemon=True)
     announce.start()
-    server.run(sockets=[sock])
-    sock.close()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        app.state.server.close()  # and its temporary directory, unless --db was given
     return 0
 
 

@@ -66,6 +66,7 @@ def _run(args: argparse.Namespace, devtools_port: int | None) -> int:
         server = running_server(app, args.host, args.port)
         base_url = server.__enter__()
     except OSError as exc:
+        app.state.server.close()
         print(
             f"error: the demo server cannot bind {args.host}:{args.port} "
             f"({exc.strerror or exc}). Free that port or pick another one; "

@@ -26,6 +26,7 @@ import functools
 import importlib.util
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -68,6 +69,7 @@ def redis_server() -> Iterator[str]:
     finally:
         process.kill()
         process.wait(timeout=10)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 class Workers:

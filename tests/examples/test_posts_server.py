@@ -215,6 +215,22 @@ def test_db_file_keeps_data_between_apps(tmp_path: Path) -> None:
     second.close()
 
 
+def test_a_database_of_its_own_goes_with_the_server() -> None:
+    state = create_app(None).state.server
+    owned = state.owned_dir
+    assert owned is not None and (owned / "posts.sqlite3").is_file()
+    assert len(state.query("SELECT id FROM posts")) == 3  # seeded
+    state.close()
+    assert not owned.exists()
+
+
+def test_a_database_given_stays(tmp_path: Path) -> None:
+    state = create_app(tmp_path / "given.sqlite3").state.server
+    assert state.owned_dir is None
+    state.close()
+    assert (tmp_path / "given.sqlite3").is_file()
+
+
 def _script(*args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(

@@ -3,6 +3,11 @@ real redis-server, against one real posts server that counts requests."""
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
+import pytest
+import shared_workers
 from shared_workers import Workers, redis_server
 
 from .conftest import PostsServer
@@ -42,3 +47,18 @@ def test_without_redis_each_process_fetches_for_itself(posts_server: PostsServer
             1, {"cmd": "wait_title", "id": 2, "title": "Only here", "timeout": 0.3}
         )
         assert answer["ok"] is False  # nothing told worker 2
+
+
+def test_the_redis_server_directory_goes_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+    real_mkdtemp = shared_workers.tempfile.mkdtemp
+
+    def recording(**options: Any) -> str:
+        made.append(real_mkdtemp(**options))
+        return made[-1]
+
+    monkeypatch.setattr(shared_workers.tempfile, "mkdtemp", recording)
+    with redis_server() as url:
+        assert url.startswith("redis://127.0.0.1:")
+        assert len(made) == 1 and os.path.isdir(made[0])
+    assert not os.path.exists(made[0])

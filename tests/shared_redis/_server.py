@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -39,7 +40,7 @@ class RedisServer:
     def __init__(self, *, password: str | None = None) -> None:
         self.port = free_port()
         self.password = password
-        self.directory = tempfile.mkdtemp(prefix="rtkq-redis-")
+        self.directory: str | None = None  # made by start(), removed by stop()
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -48,6 +49,7 @@ class RedisServer:
         return f"redis://{auth}127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        self.directory = tempfile.mkdtemp(prefix="rtkq-redis-")
         args = [
             BINARY,
             "--port", str(self.port),
@@ -78,6 +80,9 @@ class RedisServer:
         self.process.kill()
         self.process.wait(timeout=10)
         self.process = None
+        if self.directory is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            self.directory = None
 
     def __enter__(self) -> RedisServer:
         self.start()
