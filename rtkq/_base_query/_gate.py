@@ -2,10 +2,10 @@
 
 httpx queues the requests its connection pool cannot serve yet inside the pool, and
 httpcore (1.0) rescans the whole queue against every connection whenever a request
-starts or ends. That is quadratic in the queue: 1,000 concurrent requests to one host
-took about a minute on a fast server, and with any timeout they failed (``PoolTimeout``).
-A browser queues per host at no such cost, so a program that dispatches 1,000
-``initiate``s expects them all to land.
+starts or ends (a profile of 1,000 queued requests: 85M ``can_handle_request`` calls).
+Measured against a local server: 1,000 concurrent GETs took 20-60 s instead of ~3 s,
+and with a 10 s timeout every one of them failed. A browser queues per host at no such
+cost, so a program that dispatches 1,000 ``initiate``s expects them all to land.
 
 So ``fetch_base_query`` waits on an ``asyncio.Semaphore`` of the pool's size before it
 hands a request to httpx: the queue then lives in the semaphore (waking the next waiter
