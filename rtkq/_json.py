@@ -74,6 +74,8 @@ def to_json(value: Any) -> Any:
                     item_kind = type(item)
                     if item_kind in _PLAIN or (item_kind is float and _isfinite(item)):
                         result[key] = item
+                    elif item_kind is _VECTOR and _PLAIN.issuperset(map(type, item)):
+                        result[key] = list(item)  # a list of plain scalars: no call
                     else:
                         result[key] = to_json(item)
         return result
@@ -89,6 +91,8 @@ def to_json(value: Any) -> Any:
                 result[key] = to_json(item)
         return result
     if kind_of is _VECTOR or kind_of is list:
+        if _PLAIN.issuperset(map(type, value)):
+            return list(value)
         return [
             item
             if type(item) in _PLAIN or (type(item) is float and _isfinite(item))

@@ -18,7 +18,7 @@ from pyrsistent import PMap
 from .._gc import collector_paused
 from .._json import NotJSONError, pmap_items, to_json
 from .._query._hydrate import SNAPSHOT_VERSION
-from .._query._types import QueryState, QueryStatus
+from .._query._types import QueryState, QueryStatus, Tag
 
 if TYPE_CHECKING:
     from .._query._create_api import Api
@@ -41,6 +41,16 @@ def _items(table: Any) -> Any:
     return pmap_items(table) if type(table) is PMap else table.items()
 
 
+def _tag_pairs(tags: tuple[Tag, ...]) -> list[list[Any]]:
+    """``[[type, id], ...]`` of a key's provided tags (ids made JSON like any data)."""
+    if len(tags) == 1 and type(tags[0][1]) in _PLAIN:
+        return [list(tags[0])]  # the common case: one tag with a scalar id, all in C
+    return [
+        [tag_type, tag_id if type(tag_id) in _PLAIN else to_json(tag_id)]
+        for tag_type, tag_id in tags
+    ]
+
+
 def _queries(
     api_state: Mapping[str, Any],
     should_dehydrate_query: Callable[[QueryState], bool] | None,
@@ -52,9 +62,10 @@ def _queries(
     into dicts once (a lookup in a 100k-entry ``PMap`` costs several Python calls).
     """
     base = api_state["optimistic"]["base"]
-    server_data = dict(_items(base)) if base else {}
+    server_data = dict(_items(base)) if base else None
     provided = dict(_items(api_state["provided"]["keys"]))
-    queries = []
+    queries: list[dict[str, Any]] = []
+    append = queries.append
     for key, entry in _items(api_state["queries"]):
         fulfilled_at = entry.fulfilled_at
         if fulfilled_at is None:
@@ -66,20 +77,18 @@ def _queries(
         elif not should_dehydrate_query(entry):
             continue
         # the server data, under any optimistic layers
-        data = server_data.get(key, entry.data)
+        data = entry.data if server_data is None else server_data.get(key, entry.data)
         args = entry.original_args
+        tags = provided.get(key)
         try:
-            queries.append(
+            append(
                 {
                     "query_cache_key": key,
                     "endpoint_name": entry.endpoint_name,
                     "original_args": args if type(args) in _PLAIN else to_json(args),
                     "data": to_json(data),
                     "fulfilled_at": fulfilled_at,
-                    "provided_tags": [
-                        [tag_type, tag_id if type(tag_id) in _PLAIN else to_json(tag_id)]
-                        for tag_type, tag_id in provided.get(key) or ()
-                    ],
+                    "provided_tags": _tag_pairs(tags) if tags else [],
                 }
             )
         except NotJSONError as exc:

@@ -96,6 +96,51 @@ def test_dehydrate_gives_the_plain_walks_snapshot_text(values: list[Any]) -> Non
     assert json.dumps(fast) == json.dumps(slow)  # same entries, values and key order
 
 
+_tag_ids = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=4)
+    | st.tuples(st.integers(), st.text(max_size=2))
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_tag_ids, json_values), min_size=1, max_size=20))
+def test_dehydrate_of_one_tag_entries_gives_the_plain_walks_snapshot_text(
+    entries: list[tuple[Any, Any]],
+) -> None:
+    # One tag per entry takes dehydrate's one-tag path; its id is any hashable JSON-ish
+    # value (a tuple id becomes a list, a float id is checked like any float).
+    api = create_api(
+        base_query=lambda args, api, extra: {"data": None},
+        tag_types=["Post"],
+        endpoints=lambda build: {
+            "get_post": build.query(
+                query=lambda arg: "posts",
+                provides_tags=lambda result, error, arg: [Tag("Post", arg[1])],
+            ),
+        },
+    )
+    store = _store(api)
+    store.dispatch(
+        api.util.upsert_query_entries(
+            [
+                {"endpoint_name": "get_post", "arg": (i, tag_id), "value": value}
+                for i, (tag_id, value) in enumerate(entries)
+            ]
+        )
+    )
+    snapshot = dehydrate(store.get_state(), api)
+    fast = snapshot["queries"]
+    slow = _reference_queries(store.get_state()[api.reducer_path])
+    assert len(fast) == len(entries)
+    assert all(len(item["provided_tags"]) == 1 for item in fast)
+    assert json.dumps(fast) == json.dumps(slow)
+    assert fast == slow
+
+
 def _without_request_ids(payload: dict[str, list[dict[str, Any]]]) -> Any:
     return {
         part: [{k: v for k, v in item.items() if k != "request_id"} for item in items]
