@@ -141,6 +141,8 @@ def from_json(value: Any) -> Any:
             }
         )
     if kind is list:
+        if _SCALARS.issuperset(map(type, value)):  # a list of scalars, all in C
+            return pvector(value)
         return pvector([item if type(item) in _SCALARS else from_json(item) for item in value])
     if kind in _SCALARS:
         return value

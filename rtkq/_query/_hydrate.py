@@ -30,7 +30,7 @@ from .._gc import collector_paused
 from .._json import from_json
 from .._schema import revalidate
 from ._infinite import check_pages, paging_flags
-from ._runtime import new_request_id
+from ._requests import new_request_id
 from ._types import Tag
 
 if TYPE_CHECKING:
@@ -125,14 +125,14 @@ def _entry_fields(raw: Any, where: str) -> Mapping[str, Any]:
 
 
 def _target(api: Api, name: str) -> tuple[Any, Any, bool, bool] | None:
-    """``(definition, endpoint, validates, infinite)`` of the query endpoint ``name``;
-    ``None`` if the code has no such query endpoint (its entries are dropped)."""
+    """``(definition, endpoint.cache_key, validates, infinite)`` of the query endpoint
+    ``name``; ``None`` if the code has no such query endpoint (its entries are dropped)."""
     definition = api.definitions.get(name)
     if definition is None or definition.is_mutation:
         return None
     schemas = definition.schemas
     validates = schemas is not None and schemas.response is not None
-    return definition, api.endpoints[name], validates, definition.is_infinite
+    return definition, api.endpoints[name].cache_key, validates, definition.is_infinite
 
 
 def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str, Any]]:
@@ -180,12 +180,12 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
             continue
         if not plain:
             fulfilled_at = float(fulfilled_at)  # an int from a hand-made snapshot
-        definition, endpoint, validates, infinite = target
+        definition, cache_key, validates, infinite = target
         arg = item["original_args"]
         if type(arg) not in _SCALARS:
             arg = from_json(arg)
         try:
-            key = endpoint.cache_key(arg)
+            key = cache_key(arg)
         except (TypeError, ValueError) as exc:
             raise _malformed(
                 f"queries[{index}].original_args", f"gives no cache key ({exc})"
