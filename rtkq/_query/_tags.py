@@ -223,7 +223,8 @@ def bulk_update(base: AnyMap, updates: dict[Any, Any], removals: Iterable[Any] =
     if not updates and not removals:
         return base
     if not removals and len(updates) * 4 >= len(base):
-        return build_pmap({**base, **updates})
+        # an empty base (a first load): the updates as they are, no copy
+        return build_pmap({**base, **updates} if len(base) else updates)
     if len(updates) + len(removals) <= _FEW:  # a handful of keys: no evolver
         written = base
         for key, value in updates.items():
@@ -256,7 +257,9 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
     key_updates: dict[str, Any] = {}
     key_removals: list[str] = []
     removed: dict[str, dict[Hashable, list[str]]] = {}
-    added: dict[str, dict[Hashable, list[str]]] = {}
+    # The keys adding each tag: a tuple of the first key (already what new_holders
+    # makes of one key), a list from the second on.
+    added: dict[str, dict[Hashable, Any]] = {}
     nothing_yet = not len(original)  # nothing provided yet: no lookups
     for key, new_tags in final.items():
         known = None if nothing_yet else lookup(original, key)
@@ -269,7 +272,9 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
                         by_type = added[tag_type] = {}
                     holders = by_type.get(tag_id)
                     if holders is None:
-                        by_type[tag_id] = [key]
+                        by_type[tag_id] = (key,)
+                    elif type(holders) is tuple:
+                        by_type[tag_id] = [*holders, key]
                     else:
                         holders.append(key)
                 key_updates[key] = new_tags
@@ -283,7 +288,14 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
                 removed.setdefault(tag.type, {}).setdefault(tag.id, []).append(key)
         for tag in new_tags:
             if tag not in old_set:
-                added.setdefault(tag.type, {}).setdefault(tag.id, []).append(key)
+                by_type = added.setdefault(tag.type, {})
+                holders = by_type.get(tag.id)
+                if holders is None:
+                    by_type[tag.id] = (key,)
+                elif type(holders) is tuple:
+                    by_type[tag.id] = [*holders, key]
+                else:
+                    holders.append(key)
         if new_tags:
             key_updates[key] = new_tags
         else:
@@ -304,7 +316,7 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
             holders = None if no_ids else lookup(by_id, tag_id)
             if holders is None:  # a new id: nothing to remove
                 keys = new[tag_id]
-                id_updates[tag_id] = tuple(keys) if len(keys) == 1 else new_holders(keys)
+                id_updates[tag_id] = keys if type(keys) is tuple else new_holders(keys)
                 continue
             result = change_holders(holders, gone.get(tag_id, ()), new.get(tag_id, ()))
             if result:
