@@ -243,6 +243,18 @@ def bulk_update(base: AnyMap, updates: dict[Any, Any], removals: Iterable[Any] =
     return result
 
 
+def _add_holder(by_id: dict[Hashable, Any], tag_id: Hashable, key: str) -> None:
+    """Note that ``key`` adds the tag ``tag_id``: a 1-tuple for the first key (what
+    ``new_holders`` makes of one key, so it is used as it is), a list from the second."""
+    holders = by_id.get(tag_id)
+    if holders is None:
+        by_id[tag_id] = (key,)
+    elif type(holders) is tuple:
+        by_id[tag_id] = [*holders, key]
+    else:
+        holders.append(key)
+
+
 def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[Tag]]]) -> AnyMap:
     """:func:`replace_provided` for many entries at once (bulk upserts, hydrate).
 
@@ -257,8 +269,7 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
     key_updates: dict[str, Any] = {}
     key_removals: list[str] = []
     removed: dict[str, dict[Hashable, list[str]]] = {}
-    # The keys adding each tag: a tuple of the first key (already what new_holders
-    # makes of one key), a list from the second on.
+    # The keys adding each tag (see _add_holder).
     added: dict[str, dict[Hashable, Any]] = {}
     nothing_yet = not len(original)  # nothing provided yet: no lookups
     for key, new_tags in final.items():
@@ -270,13 +281,7 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
                     by_type = added.get(tag_type)
                     if by_type is None:
                         by_type = added[tag_type] = {}
-                    holders = by_type.get(tag_id)
-                    if holders is None:
-                        by_type[tag_id] = (key,)
-                    elif type(holders) is tuple:
-                        by_type[tag_id] = [*holders, key]
-                    else:
-                        holders.append(key)
+                    _add_holder(by_type, tag_id, key)
                 key_updates[key] = new_tags
             continue
         old_tags = tuple(known)
@@ -288,14 +293,7 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
                 removed.setdefault(tag.type, {}).setdefault(tag.id, []).append(key)
         for tag in new_tags:
             if tag not in old_set:
-                by_type = added.setdefault(tag.type, {})
-                holders = by_type.get(tag.id)
-                if holders is None:
-                    by_type[tag.id] = (key,)
-                elif type(holders) is tuple:
-                    by_type[tag.id] = [*holders, key]
-                else:
-                    holders.append(key)
+                _add_holder(added.setdefault(tag.type, {}), tag.id, key)
         if new_tags:
             key_updates[key] = new_tags
         else:
