@@ -8,12 +8,21 @@ from typing import Any
 try:
     import redis
     import redis.asyncio as redis_asyncio
+    import redis.asyncio.retry as redis_asyncio_retry
 except ImportError as exc:  # pragma: no cover - the dev extra installs redis
     raise ImportError(
         'rtkq.redis needs redis-py, which is not installed. Install it with: pip install "rtkq[redis]"'
     ) from exc
 
-__all__ = ["REDIS_ERRORS", "check_url", "redact", "redact_url", "redis", "redis_asyncio"]
+__all__ = [
+    "REDIS_ERRORS",
+    "check_url",
+    "redact",
+    "redact_url",
+    "redis",
+    "redis_asyncio",
+    "redis_asyncio_retry",
+]
 
 # What an unreachable, restarting or misbehaving server raises (OSError: sockets).
 REDIS_ERRORS: tuple[type[BaseException], ...] = (redis.RedisError, OSError)

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ._client import REDIS_ERRORS, redact, redact_url, redis, redis_asyncio
+from ._client import REDIS_ERRORS, redact, redact_url, redis, redis_asyncio, redis_asyncio_retry
 
 __all__ = ["BACKOFF", "MAX_CONNECTIONS", "Link", "warn"]
 
@@ -54,7 +54,8 @@ class Link:
         self.channel = channel
         self.on_message = on_message
         self.on_reconnected = on_reconnected
-        no_retry = redis.retry.Retry(redis.backoff.NoBackoff(), 0)
+        # The asyncio Retry: redis-py 7+ warns when an asyncio client is given the sync one.
+        no_retry = redis_asyncio_retry.Retry(redis.backoff.NoBackoff(), 0)
         # A bounded pool that makes commands wait for a free connection: a store that
         # starts a thousand requests at once must not open a thousand connections.
         pool = redis_asyncio.BlockingConnectionPool.from_url(
