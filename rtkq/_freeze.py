@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from immutables import Map
 from pyrsistent import PMap, PSet, PVector, pmap, pset, pvector
 
 from ._records import check_record
@@ -62,6 +63,11 @@ def freeze(obj: Any) -> Any:
         return vec_evolver.persistent() if changed else obj
     if isinstance(obj, PSet):
         return obj
+    if type(obj) is Map:  # a table of the api slice (rtkq._types.Table)
+        refrozen = {
+            key: frozen for key, value in obj.items() if (frozen := freeze(value)) is not value
+        }
+        return obj.update(refrozen) if refrozen else obj
     if isinstance(obj, dict):
         return small_pmap({key: freeze(value) for key, value in obj.items()})
     if isinstance(obj, (list, tuple)):
@@ -77,13 +83,13 @@ def freeze(obj: Any) -> Any:
 def thaw(obj: Any) -> Any:
     """Return a plain, mutable copy of frozen data: the inverse of :func:`freeze`.
 
-    ``PMap`` becomes ``dict``, ``PVector`` becomes ``list`` and ``PSet`` becomes
-    ``set``, recursively. Plain containers are walked too, so the result never holds a
+    ``PMap`` (and a table of the api slice, an ``immutables.Map``) becomes ``dict``,
+    ``PVector`` becomes ``list`` and ``PSet`` becomes ``set``, recursively. Plain containers are walked too, so the result never holds a
     pyrsistent structure.
     """
     if isinstance(obj, _SCALARS):
         return obj
-    if isinstance(obj, (PMap, dict)):
+    if isinstance(obj, (PMap, dict, Map)):
         return {key: thaw(value) for key, value in obj.items()}
     if isinstance(obj, (PVector, list, tuple)):
         return [thaw(value) for value in obj]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, overload
 
+from immutables import Map
 from pyrsistent import PMap, pvector
 
 if TYPE_CHECKING:
     from ._store._action import Action
 
 __all__ = [
+    "EMPTY_TABLE",
     "AnyMap",
     "Dispatch",
     "GetState",
@@ -20,9 +22,14 @@ __all__ = [
     "Reducer",
     "Selector",
     "StoreDispatch",
+    "Table",
     "build_pmap",
+    "discard",
     "lookup",
     "new_pmap",
+    "new_table",
+    "remove",
+    "update_table",
 ]
 
 Reducer: TypeAlias = Callable[[Any, Any], Any]
@@ -74,11 +81,66 @@ else:
     AnyMap = PMap
 
 
+# -- the api slice's tables --------------------------------------------------------
+# The api slice keeps its tables (entries by cache key, the provided-tags index, the
+# optimistic layers, the slice itself) in ``immutables.Map``: a hash array mapped trie
+# in C (the one CPython's contextvars use), where a lookup or a one-key change costs a
+# fraction of a microsecond at any size, against one to two for a ``PMap``, whose
+# buckets are a Python-level hash table over a vector (issue 18's figures are in
+# benchmarks/README.md). Entry data stays pyrsistent (``freeze``). The helpers below
+# also take a ``PMap`` or a dict, so a preloaded state built by hand keeps working.
+
+Table: TypeAlias = "Map[Any, Any]"
+"""A table of the api slice (``immutables.Map``): read it as any ``Mapping``."""
+
+EMPTY_TABLE: Table = Map()
+
+new_table: Callable[..., Table] = Map
+"""``Map(items)``: a table from a dict (or any mapping or iterable of pairs)."""
+
+
+def discard(table: Any, key: Any) -> Table:
+    """``table`` without ``key`` (the same table when ``key`` is absent)."""
+    # a PMap or a dict comes from a preloaded state built by hand
+    found: Table = table if type(table) is Map else Map(table.items())
+    return found.delete(key) if key in found else found
+
+
+def remove(table: Any, key: Any) -> Table:
+    """``table`` without ``key``; ``KeyError`` when it is absent."""
+    if key not in table:
+        raise KeyError(key)
+    return discard(table, key)
+
+
+def update_table(base: Any, updates: dict[Any, Any], removals: Iterable[Any] = ()) -> Table:
+    """``base`` with many keys set (and some removed) at once: O(k log n) for k keys.
+
+    A batch as large as a quarter of ``base`` builds the table from a dict (in C).
+    """
+    removals = [key for key in removals if key in base]
+    table: Table = base if type(base) is Map else Map(base.items())
+    if not updates and not removals:
+        return table
+    if not removals and len(updates) * 4 >= len(base):
+        return Map({**table, **updates} if len(table) else updates)
+    with table.mutate() as mutation:
+        for key, value in updates.items():
+            mutation[key] = value
+        for key in removals:
+            if key not in updates:
+                del mutation[key]
+        result: Table = mutation.finish()
+    return result
+
+
 def _lookup_any(table: Any, key: Any) -> Any:
     return table[key] if key in table else None  # noqa: SIM401 (cheaper on a PMap miss)
 
 
 def _lookup_fast(table: Any, key: Any) -> Any:
+    if type(table) is Map:
+        return table.get(key)
     if type(table) is not PMap:
         return _lookup_any(table, key)
     # One hash and one bucket scan (PMap's own __contains__ + __getitem__ do two, in
@@ -93,6 +155,8 @@ def _lookup_fast(table: Any, key: Any) -> Any:
 
 
 def _assoc_fast(table: Any, key: Any, value: Any) -> Any:
+    if type(table) is Map:
+        return table.set(key, value)
     if type(table) is not PMap:
         return table.set(key, value)
     # PMap.set builds an evolver for every call; replacing a value, or adding a key
@@ -205,7 +269,7 @@ _FAST = _fast_paths_hold()
 lookup: Callable[[Any, Any], Any] = _lookup_fast if _FAST else _lookup_any
 """``table[key]``, or ``None`` when the key is absent (hot paths: cache tables miss on
 every new entry, and PMap's ``get`` raises and catches inside)."""
-assoc: Callable[[Any, Any, Any], AnyMap] = _assoc_fast if _FAST else _assoc_any
+assoc: Callable[[Any, Any, Any], Table] = _assoc_fast if _FAST else _assoc_any
 """``table.set(key, value)``, about 3x cheaper for a PMap (no evolver per call)."""
 build_pmap: Callable[[dict[Any, Any]], AnyMap] = _build_fast if _FAST else _build_any
 """``pmap(items)`` with tuple buckets (less memory per key; same reads and writes)."""

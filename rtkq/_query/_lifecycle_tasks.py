@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from .._types import AnyMap
+from .._types import Table
 from ._lifecycle import (
     CacheEntryRemovedError,
     CacheLifecycleContext,
@@ -95,7 +95,7 @@ class CacheLifecycles(RuntimeBase):
         if lifecycle is not None and not lifecycle.data_loaded.done():
             lifecycle.data_loaded.set_result({"data": data, "meta": meta})
 
-    def entries_upserted(self, items: Iterable[Mapping[str, Any]], before: AnyMap) -> None:
+    def entries_upserted(self, items: Iterable[Mapping[str, Any]], before: Table) -> None:
         """After ``upsert_query_entries``: lifecycles of new entries, first data, GC."""
         if self.loop is None:
             try:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pyrsistent import PMap
 
-from .._types import AnyMap, lookup
+from .._types import Table, lookup
 from ._clock import epoch_now
 from ._paused import PausedMutations
 from ._requests import Running
@@ -113,10 +113,10 @@ class RuntimeBase:
 
         return remove
 
-    def slice_state(self) -> AnyMap:
+    def slice_state(self) -> Table:
         state = self.get_state()
         path = self.api.reducer_path
-        api_state: AnyMap | None = lookup(state, path) if type(state) is PMap else None
+        api_state: Table | None = lookup(state, path) if type(state) is PMap else None
         if api_state is not None:
             return api_state
         try:

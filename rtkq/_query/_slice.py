@@ -19,36 +19,36 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pyrsistent import pmap, pvector
+from pyrsistent import pvector
 
 from .._draft import apply_patches, produce
 from .._store._action import Action
-from .._types import AnyMap, assoc, lookup
+from .._types import EMPTY_TABLE, Table, assoc, discard, lookup, new_table, remove, update_table
 from ._action_types import FOCUSED, OFFLINE, ONLINE, UNFOCUSED, ActionTypes
 from ._evolve import build, evolve
-from ._tags import EMPTY_PROVIDED, bulk_update, replace_provided, replace_provided_many
+from ._tags import EMPTY_PROVIDED, replace_provided, replace_provided_many
 from ._types import InfiniteQueryState, MutationState, QueryState, QueryStatus
 
 __all__ = ["apply_layers", "build_reducer", "initial_slice_state"]
 
-Handler = Callable[[AnyMap, Action], AnyMap]
+Handler = Callable[[Table, Action], Table]
 
 _PENDING = QueryStatus.PENDING
 _FULFILLED = QueryStatus.FULFILLED
 _REJECTED = QueryStatus.REJECTED
-_EMPTY_OPTIMISTIC: AnyMap = pmap({"layers": pmap(), "base": pmap()})
+_EMPTY_OPTIMISTIC: Table = new_table({"layers": EMPTY_TABLE, "base": EMPTY_TABLE})
 _new_query = build(QueryState)
 _new_infinite = build(InfiniteQueryState)
 
 
-def initial_slice_state(config: Mapping[str, Any]) -> AnyMap:
-    return pmap(
+def initial_slice_state(config: Mapping[str, Any]) -> Table:
+    return new_table(
         {
-            "queries": pmap(),
-            "mutations": pmap(),
+            "queries": EMPTY_TABLE,
+            "mutations": EMPTY_TABLE,
             "provided": EMPTY_PROVIDED,
             "optimistic": _EMPTY_OPTIMISTIC,
-            "config": pmap({"online": True, "focused": True, **config}),
+            "config": new_table({"online": True, "focused": True, **config}),
         }
     )
 
@@ -69,16 +69,16 @@ def apply_layers(data: Any, layers: Any) -> Any:
     return data
 
 
-def _provide(state: AnyMap, key: str, tags: Any) -> AnyMap:
+def _provide(state: Table, key: str, tags: Any) -> Table:
     """Replace the tags ``key`` provides; ``None`` leaves them as they are."""
     if tags is None:
         return state
     return assoc(state, "provided", replace_provided(lookup(state, "provided"), key, tags))
 
 
-def _set_data(slice_state: AnyMap, key: str, entry: Any, data: Any, **changes: Any) -> AnyMap:
+def _set_data(slice_state: Table, key: str, entry: Any, data: Any, **changes: Any) -> Table:
     """Store server ``data`` into ``entry``, under any optimistic layers of ``key``."""
-    optimistic: AnyMap = lookup(slice_state, "optimistic")
+    optimistic: Table = lookup(slice_state, "optimistic")
     # No optimistic update ever made: the initial map, no lookup of the key.
     layers = None if optimistic is _EMPTY_OPTIMISTIC else lookup(lookup(optimistic, "layers"), key)
     if layers:
@@ -93,10 +93,10 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
     """Return the api's reducer for one ``reducer_path``."""
     initial = initial_slice_state(config)
 
-    def query_pending(state: AnyMap, action: Action) -> AnyMap:
+    def query_pending(state: Table, action: Action) -> Table:
         meta = action.meta
         key = meta["query_cache_key"]
-        queries: AnyMap = lookup(state, "queries")
+        queries: Table = lookup(state, "queries")
         entry = lookup(queries, key)
         if meta.get("infinite"):
             if entry is None:
@@ -128,7 +128,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             )
         return assoc(state, "queries", assoc(queries, key, entry))
 
-    def query_fulfilled(state: AnyMap, action: Action) -> AnyMap:
+    def query_fulfilled(state: Table, action: Action) -> Table:
         meta = action.meta
         key = meta["query_cache_key"]
         entry = lookup(lookup(state, "queries"), key)
@@ -153,10 +153,10 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         state = _provide(state, key, meta.get("provided_tags"))
         return state
 
-    def query_rejected(state: AnyMap, action: Action) -> AnyMap:
+    def query_rejected(state: Table, action: Action) -> Table:
         meta = action.meta
         key = meta["query_cache_key"]
-        queries: AnyMap = lookup(state, "queries")
+        queries: Table = lookup(state, "queries")
         entry = lookup(queries, key)
         if entry is None or entry.request_id != meta["request_id"]:
             return state
@@ -168,22 +168,22 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         state = _provide(state, key, meta.get("provided_tags"))
         return state
 
-    def remove_query_result(state: AnyMap, action: Action) -> AnyMap:
+    def remove_query_result(state: Table, action: Action) -> Table:
         key = action.payload["query_cache_key"]
-        queries: AnyMap = lookup(state, "queries")
+        queries: Table = lookup(state, "queries")
         if key not in queries:
             return state
-        state = assoc(state, "queries", queries.remove(key))
+        state = assoc(state, "queries", remove(queries, key))
         state = assoc(state, "provided", replace_provided(lookup(state, "provided"), key, ()))
-        optimistic: AnyMap = lookup(state, "optimistic")
+        optimistic: Table = lookup(state, "optimistic")
         if key in lookup(optimistic, "layers"):
             state = assoc(
                 state,
                 "optimistic",
-                pmap(
+                new_table(
                     {
-                        "layers": lookup(optimistic, "layers").discard(key),
-                        "base": lookup(optimistic, "base").discard(key),
+                        "layers": discard(lookup(optimistic, "layers"), key),
+                        "base": discard(lookup(optimistic, "base"), key),
                     }
                 ),
             )
@@ -192,7 +192,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
     def mutation_key(meta: Mapping[str, Any]) -> Any:
         return meta.get("fixed_cache_key") or meta["request_id"]
 
-    def mutation_pending(state: AnyMap, action: Action) -> AnyMap:
+    def mutation_pending(state: Table, action: Action) -> Table:
         meta = action.meta
         if not meta.get("track", True):
             return state
@@ -211,9 +211,9 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         )
 
     def mutation_settled(status: QueryStatus) -> Handler:
-        def handler(state: AnyMap, action: Action) -> AnyMap:
+        def handler(state: Table, action: Action) -> Table:
             meta = action.meta
-            mutations: AnyMap = lookup(state, "mutations")
+            mutations: Table = lookup(state, "mutations")
             key = mutation_key(meta)
             entry = lookup(mutations, key)
             if entry is None or entry.request_id != meta["request_id"]:
@@ -228,18 +228,18 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
 
         return handler
 
-    def mutation_resumed(state: AnyMap, action: Action) -> AnyMap:
+    def mutation_resumed(state: Table, action: Action) -> Table:
         meta = action.meta
-        mutations: AnyMap = lookup(state, "mutations")
+        mutations: Table = lookup(state, "mutations")
         key = mutation_key(meta)
         entry = lookup(mutations, key)
         if entry is None or entry.request_id != meta["request_id"] or not entry.is_paused:
             return state
         return assoc(state, "mutations", assoc(mutations, key, evolve(entry, is_paused=False)))
 
-    def mutation_paused(state: AnyMap, action: Action) -> AnyMap:
+    def mutation_paused(state: Table, action: Action) -> Table:
         meta = action.meta
-        mutations: AnyMap = lookup(state, "mutations")
+        mutations: Table = lookup(state, "mutations")
         key = mutation_key(meta)
         entry = lookup(mutations, key)
         if (
@@ -251,10 +251,10 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             return state
         return assoc(state, "mutations", assoc(mutations, key, evolve(entry, is_paused=True)))
 
-    def hydrate(state: AnyMap, action: Action) -> AnyMap:
+    def hydrate(state: Table, action: Action) -> Table:
         # The payload was validated by api.util.hydrate; newer entries win here, at
         # apply time, comparing fulfilled_at.
-        queries: AnyMap = lookup(state, "queries")
+        queries: Table = lookup(state, "queries")
         if not len(queries):  # a fresh store: every entry is newer
             newer = list(action.payload["queries"])
         else:
@@ -266,7 +266,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                     newer.append(item)
         if newer:
             state = upsert_query_entries(state, Action(types.upsert_query_entries, newer))
-        mutations: AnyMap = lookup(state, "mutations")
+        mutations: Table = lookup(state, "mutations")
         for item in action.payload["mutations"]:
             key = mutation_key(item)
             if key in mutations:
@@ -286,9 +286,9 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             state = assoc(state, "mutations", mutations)
         return state
 
-    def remove_mutation_result(state: AnyMap, action: Action) -> AnyMap:
+    def remove_mutation_result(state: Table, action: Action) -> Table:
         payload = action.payload
-        mutations: AnyMap = lookup(state, "mutations")
+        mutations: Table = lookup(state, "mutations")
         key = payload["key"]
         entry = lookup(mutations, key)
         if entry is None:
@@ -296,19 +296,19 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         request_id = payload.get("request_id")
         if request_id is not None and entry.request_id != request_id and not payload.get("any"):
             return state
-        return assoc(state, "mutations", mutations.remove(key))
+        return assoc(state, "mutations", remove(mutations, key))
 
-    def update_provided_by(state: AnyMap, action: Action) -> AnyMap:
+    def update_provided_by(state: Table, action: Action) -> Table:
         provided = lookup(state, "provided")
         for key, tags in action.payload:
             if key in lookup(state, "queries"):
                 provided = replace_provided(provided, key, tags)
         return assoc(state, "provided", provided)
 
-    def query_result_patched(state: AnyMap, action: Action) -> AnyMap:
+    def query_result_patched(state: Table, action: Action) -> Table:
         payload = action.payload
         key = payload["query_cache_key"]
-        queries: AnyMap = lookup(state, "queries")
+        queries: Table = lookup(state, "queries")
         entry = lookup(queries, key)
         if entry is None or entry.status is QueryStatus.UNINITIALIZED:
             return state
@@ -319,7 +319,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             data = apply_patches(entry.data, patches)
         entry = evolve(entry, data=data)
         state = assoc(state, "queries", assoc(queries, key, entry))
-        optimistic: AnyMap = lookup(state, "optimistic")
+        optimistic: Table = lookup(state, "optimistic")
         base = lookup(optimistic, "base")
         if key in base:
             # Keep the server data under the layers in step, so that dropping a layer
@@ -332,12 +332,12 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         state = _provide(state, key, payload.get("provided_tags"))
         return state
 
-    def upsert_query_entries(state: AnyMap, action: Action) -> AnyMap:
+    def upsert_query_entries(state: Table, action: Action) -> Table:
         # One evolver for the whole batch; entries under optimistic layers take the
         # path that re-applies their layers.
         layered = lookup(lookup(state, "optimistic"), "layers")
         layered = layered if len(layered) else None  # read once, not per entry
-        current: AnyMap = lookup(state, "queries")
+        current: Table = lookup(state, "queries")
         empty = not len(current)  # a first load, hydrate: no lookup per entry
         written: dict[str, Any] = {}
         under_layers: list[tuple[str, Any, Any, dict[str, Any]]] = []
@@ -399,7 +399,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 written[key] = evolve(entry, data=item["value"], **changes)
             if item.get("provided_tags") is not None:
                 tags.append((key, item["provided_tags"]))
-        state = assoc(state, "queries", bulk_update(current, written))
+        state = assoc(state, "queries", update_table(current, written))
         for key, entry, value, changes in under_layers:
             state = _set_data(state, key, entry, value, **changes)
         if tags:
@@ -411,14 +411,14 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             state = assoc(state, "provided", provided)
         return state
 
-    def layer_added(state: AnyMap, action: Action) -> AnyMap:
+    def layer_added(state: Table, action: Action) -> Table:
         payload = action.payload
         key = payload["query_cache_key"]
-        queries: AnyMap = lookup(state, "queries")
+        queries: Table = lookup(state, "queries")
         entry = lookup(queries, key)
         if entry is None or entry.status is QueryStatus.UNINITIALIZED:
             return state
-        optimistic: AnyMap = lookup(state, "optimistic")
+        optimistic: Table = lookup(state, "optimistic")
         layers = lookup(optimistic, "layers").get(key, pvector())
         base = lookup(optimistic, "base")
         if key not in base:
@@ -429,7 +429,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         state = assoc(
             state,
             "optimistic",
-            pmap(
+            new_table(
                 {
                     "layers": assoc(lookup(optimistic, "layers"), key, layers.append(layer)),
                     "base": base,
@@ -438,10 +438,10 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         )
         return assoc(state, "queries", assoc(queries, key, evolve(entry, data=data)))
 
-    def layer_removed(state: AnyMap, action: Action) -> AnyMap:
+    def layer_removed(state: Table, action: Action) -> Table:
         payload = action.payload
         key = payload["query_cache_key"]
-        optimistic: AnyMap = lookup(state, "optimistic")
+        optimistic: Table = lookup(state, "optimistic")
         layers = lookup(optimistic, "layers").get(key)
         if not layers:
             return state
@@ -455,30 +455,30 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             )
             data = apply_layers(server_data, remaining)
         else:
-            optimistic = pmap(
+            optimistic = new_table(
                 {
-                    "layers": lookup(optimistic, "layers").remove(key),
-                    "base": lookup(optimistic, "base").remove(key),
+                    "layers": remove(lookup(optimistic, "layers"), key),
+                    "base": remove(lookup(optimistic, "base"), key),
                 }
             )
             data = server_data
         state = assoc(state, "optimistic", optimistic)
-        queries: AnyMap = lookup(state, "queries")
+        queries: Table = lookup(state, "queries")
         entry = lookup(queries, key)
         if entry is None:
             return state
         return assoc(state, "queries", assoc(queries, key, evolve(entry, data=data)))
 
     def set_config(name: str, value: bool) -> Handler:
-        def handler(state: AnyMap, action: Action) -> AnyMap:
-            config: AnyMap = lookup(state, "config")
+        def handler(state: Table, action: Action) -> Table:
+            config: Table = lookup(state, "config")
             if config.get(name) is value:
                 return state
             return assoc(state, "config", assoc(config, name, value))
 
         return handler
 
-    def reset(state: AnyMap, action: Action) -> AnyMap:
+    def reset(state: Table, action: Action) -> Table:
         return assoc(initial, "config", lookup(state, "config"))
 
     handlers: dict[str, Handler] = {

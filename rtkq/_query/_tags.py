@@ -20,9 +20,9 @@ import warnings
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pyrsistent import pmap, pset
+from pyrsistent import pset
 
-from .._types import AnyMap, assoc, build_pmap, lookup
+from .._types import EMPTY_TABLE, Table, assoc, discard, lookup, new_table, update_table
 from ._types import Tag
 
 if TYPE_CHECKING:
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 __all__ = [
     "EMPTY_PROVIDED",
     "TagSpec",
-    "bulk_update",
     "calculate_tags",
     "keys_for_tags",
     "normalize_tag",
@@ -46,10 +45,9 @@ __all__ = [
 TagSpec = Any  # list of tags, or callable(result, error, arg) -> list of tags
 
 _PLAIN_IDS = frozenset({int, str, type(None)})
-_FEW = 8  # a batch this small is written key by key
 
-EMPTY_PROVIDED: AnyMap = pmap({"tags": pmap(), "keys": pmap()})
-_EMPTY: AnyMap = pmap()
+EMPTY_PROVIDED: Table = new_table({"tags": EMPTY_TABLE, "keys": EMPTY_TABLE})
+_EMPTY: Table = EMPTY_TABLE
 
 
 def normalize_tag(tag: Any, tag_types: Collection[str], where: str) -> Tag:
@@ -178,17 +176,17 @@ def change_holders(holders: Any, gone: Iterable[str], new: Iterable[str]) -> Any
     return result if len(result) > SMALL_HOLDERS else _holders(result)
 
 
-def replace_provided(provided: AnyMap, key: str, tags: Iterable[Tag]) -> AnyMap:
+def replace_provided(provided: Table, key: str, tags: Iterable[Tag]) -> Table:
     """Return ``provided`` with the tags of ``key`` replaced by ``tags``.
 
     Cost is proportional to the number of old and new tags of that one entry.
     """
     new_tags = tags if type(tags) is tuple and len(tags) < 2 else tuple(dict.fromkeys(tags))
-    keys_index: AnyMap = lookup(provided, "keys")
+    keys_index: Table = lookup(provided, "keys")
     old_tags = lookup(keys_index, key) or ()
     if old_tags == new_tags or tuple(old_tags) == new_tags:
         return provided
-    index: AnyMap = lookup(provided, "tags")
+    index: Table = lookup(provided, "tags")
     for tag in old_tags:
         by_id = lookup(index, tag.type)
         if by_id is None:
@@ -197,8 +195,8 @@ def replace_provided(provided: AnyMap, key: str, tags: Iterable[Tag]) -> AnyMap:
         if holders is None or key not in holders:
             continue
         holders = change_holders(holders, (key,), ())
-        by_id = assoc(by_id, tag.id, holders) if holders else by_id.discard(tag.id)
-        index = assoc(index, tag.type, by_id) if by_id else index.discard(tag.type)
+        by_id = assoc(by_id, tag.id, holders) if holders else discard(by_id, tag.id)
+        index = assoc(index, tag.type, by_id) if by_id else discard(index, tag.type)
     for tag in new_tags:
         by_id = lookup(index, tag.type)
         if by_id is None:
@@ -208,39 +206,8 @@ def replace_provided(provided: AnyMap, key: str, tags: Iterable[Tag]) -> AnyMap:
             holders = lookup(by_id, tag.id)
         holders = (key,) if holders is None else change_holders(holders, (), (key,))
         index = assoc(index, tag.type, assoc(by_id, tag.id, holders))
-    keys_index = assoc(keys_index, key, new_tags) if new_tags else keys_index.discard(key)
+    keys_index = assoc(keys_index, key, new_tags) if new_tags else discard(keys_index, key)
     return assoc(assoc(provided, "tags", index), "keys", keys_index)
-
-
-def bulk_update(base: AnyMap, updates: dict[Any, Any], removals: Iterable[Any] = ()) -> AnyMap:
-    """``base`` with many keys set (and some removed) at once.
-
-    A batch that is large next to ``base`` rebuilds the map from a dict, which is about
-    three times cheaper per key than pyrsistent's evolver; a small batch uses the
-    evolver, so the cost stays proportional to the batch either way.
-    """
-    removals = [key for key in removals if key in base]
-    if not updates and not removals:
-        return base
-    if not removals and len(updates) * 4 >= len(base):
-        # an empty base (a first load): the updates as they are, no copy
-        return build_pmap({**base, **updates} if len(base) else updates)
-    if len(updates) + len(removals) <= _FEW:  # a handful of keys: no evolver
-        written = base
-        for key, value in updates.items():
-            written = assoc(written, key, value)
-        for key in removals:
-            if key not in updates:
-                written = written.discard(key)
-        return written
-    evolver = base.evolver()
-    for key, value in updates.items():
-        evolver[key] = value
-    for key in removals:
-        if key not in updates:
-            evolver.remove(key)
-    result: AnyMap = evolver.persistent()
-    return result
 
 
 def _add_holder(by_id: dict[Hashable, Any], tag_id: Hashable, key: str) -> None:
@@ -255,7 +222,7 @@ def _add_holder(by_id: dict[Hashable, Any], tag_id: Hashable, key: str) -> None:
         holders.append(key)
 
 
-def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[Tag]]]) -> AnyMap:
+def replace_provided_many(provided: Table, pairs: Iterable[tuple[str, Iterable[Tag]]]) -> Table:
     """:func:`replace_provided` for many entries at once (bulk upserts, hydrate).
 
     Builds each changed map once instead of one persistent update per tag; cost is
@@ -265,7 +232,7 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
     for key, tags in pairs:
         # the last write of a key wins; one tag needs no de-duplication
         final[key] = tags if type(tags) is tuple and len(tags) < 2 else tuple(dict.fromkeys(tags))
-    original: AnyMap = lookup(provided, "keys")
+    original: Table = lookup(provided, "keys")
     key_updates: dict[str, Any] = {}
     key_removals: list[str] = []
     removed: dict[str, dict[Hashable, list[str]]] = {}
@@ -300,11 +267,11 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
             key_removals.append(key)
     if not key_updates and not key_removals:
         return provided
-    index: AnyMap = lookup(provided, "tags")
+    index: Table = lookup(provided, "tags")
     type_updates: dict[str, Any] = {}
     type_removals: list[str] = []
     for tag_type in {*removed, *added}:
-        by_id: AnyMap = lookup(index, tag_type) or _EMPTY
+        by_id: Table = lookup(index, tag_type) or _EMPTY
         gone = removed.get(tag_type, {})
         new = added.get(tag_type, {})
         id_updates: dict[Hashable, Any] = {}
@@ -321,22 +288,22 @@ def replace_provided_many(provided: AnyMap, pairs: Iterable[tuple[str, Iterable[
                 id_updates[tag_id] = result
             else:
                 id_removals.append(tag_id)
-        new_by_id = bulk_update(by_id, id_updates, id_removals)
+        new_by_id = update_table(by_id, id_updates, id_removals)
         if new_by_id:
             type_updates[tag_type] = new_by_id
         else:
             type_removals.append(tag_type)
-    provided = assoc(provided, "tags", bulk_update(index, type_updates, type_removals))
-    return assoc(provided, "keys", bulk_update(original, key_updates, key_removals))
+    provided = assoc(provided, "tags", update_table(index, type_updates, type_removals))
+    return assoc(provided, "keys", update_table(original, key_updates, key_removals))
 
 
-def keys_for_tags(provided: AnyMap, tags: Iterable[Tag]) -> dict[str, None]:
+def keys_for_tags(provided: Table, tags: Iterable[Tag]) -> dict[str, None]:
     """The cache keys matched by ``tags``, in a stable order (a dict used as a set).
 
     ``Tag(type)`` matches every entry that provided that type, with or without an id;
     ``Tag(type, id)`` matches the entries that provided exactly that id.
     """
-    index: AnyMap = provided["tags"]
+    index: Table = provided["tags"]
     found: dict[str, None] = {}
     for tag in tags:
         by_id = index.get(tag.type)

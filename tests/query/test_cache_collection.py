@@ -197,13 +197,14 @@ async def test_subscribing_and_unsubscribing_do_not_wake_store_listeners() -> No
 
 
 async def test_state_slice_is_frozen_pyrsistent_data() -> None:
-    from pyrsistent import PMap
+    from immutables import Map
 
     api = _api()
     store = make_store(api)
     await store.dispatch(api.endpoints.default.initiate("a"))
     api_state = store.get_state()["api"]
-    assert isinstance(api_state, PMap) and isinstance(api_state["queries"], PMap)
+    # the slice and its tables are immutables.Map (rtkq._types.Table); entry data is frozen
+    assert isinstance(api_state, Map) and isinstance(api_state["queries"], Map)
     with pytest.raises((TypeError, AttributeError)):
         api_state["queries"]["x"] = 1  # type: ignore[index]
     state = api_state["queries"]['default("a")']

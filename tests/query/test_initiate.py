@@ -412,7 +412,7 @@ def test_mutation_initiate_with_no_running_loop_is_a_runtime_error() -> None:
     store = make_store(api)
     with pytest.raises(RuntimeError, match="event loop is running"):
         store.dispatch(api.endpoints.update_item.initiate(1))
-    assert store.get_state()["api"]["mutations"] == {}
+    assert dict(store.get_state()["api"]["mutations"]) == {}
 
 
 async def test_api_reducer_missing_from_the_store_is_a_runtime_error() -> None:

@@ -414,4 +414,4 @@ async def test_nothing_leaks_after_reset_and_unsubscribing_everything() -> None:
     store.dispatch(api.util.reset_api_state())
     await asyncio.sleep(CLEANUP_GRACE + 0.5)
     assert asyncio.all_tasks() - baseline == set()
-    assert store.get_state()[api.reducer_path]["queries"] == {}
+    assert dict(store.get_state()[api.reducer_path]["queries"]) == {}

@@ -68,7 +68,7 @@ async def test_track_false_keeps_the_mutation_out_of_the_state() -> None:
     store = make_store(api)
     handle = store.dispatch(api.endpoints.update_item.initiate(5, track=False))
     assert await handle == {"data": 5}
-    assert _mutations(store) == {}
+    assert dict(_mutations(store)) == {}
 
 
 async def test_rejected_mutation_state() -> None:
@@ -107,7 +107,7 @@ async def test_reset_of_a_fixed_cache_key_clears_it_for_every_sharer() -> None:
     assert api.endpoints.update_item.select("k")(store.get_state()).data == 2
     one.reset()  # not the last dispatched, still clears the shared key
     assert api.endpoints.update_item.select("k")(store.get_state()).is_uninitialized
-    assert _mutations(store) == {}
+    assert dict(_mutations(store)) == {}
 
 
 async def test_reset_of_an_older_plain_mutation_only_removes_its_own_state() -> None:

@@ -32,16 +32,18 @@ def test_bulk_replacement_matches_one_by_one(steps: list[list[tuple[str, list[Ta
             assert bulk is before  # unchanged means the same object
 
 
-def test_bulk_update_small_and_large_batches_agree() -> None:
+def test_update_table_small_and_large_batches_agree() -> None:
     from pyrsistent import pmap
 
-    from rtkq._query._tags import bulk_update
+    from rtkq._types import new_table, update_table
 
-    base = pmap({f"k{i}": i for i in range(100)})
-    small = bulk_update(base, {"k1": -1, "new": 7}, ["k2", "absent"])  # evolver path
-    large = bulk_update(base, {f"n{i}": i for i in range(60)}, ["k3"])  # removal: evolver
-    rebuilt = bulk_update(base, {f"n{i}": i for i in range(60)})  # large: rebuilt
-    assert small == {**{k: v for k, v in base.items() if k != "k2"}, "k1": -1, "new": 7}
+    base = new_table({f"k{i}": i for i in range(100)})
+    small = update_table(base, {"k1": -1, "new": 7}, ["k2", "absent"])  # mutation path
+    large = update_table(base, {f"n{i}": i for i in range(60)}, ["k3"])  # removal: mutation
+    rebuilt = update_table(base, {f"n{i}": i for i in range(60)})  # large: rebuilt
+    assert dict(small) == {**{k: v for k, v in base.items() if k != "k2"}, "k1": -1, "new": 7}
     assert "k3" not in large and large["n59"] == 59 and len(large) == 159
-    assert rebuilt == {**base, **{f"n{i}": i for i in range(60)}}
-    assert bulk_update(base, {}, ["absent"]) is base  # nothing to do: the same object
+    assert dict(rebuilt) == {**base, **{f"n{i}": i for i in range(60)}}
+    assert update_table(base, {}, ["absent"]) is base  # nothing to do: the same object
+    # a PMap (a preloaded state built by hand) becomes a table with the same items
+    assert update_table(pmap({"a": 1}), {"b": 2}) == new_table({"a": 1, "b": 2})

@@ -293,8 +293,8 @@ async def test_an_invalidated_in_flight_entry_without_subscribers_is_removed_onc
     await gate.release()
     await asyncio.sleep(SETTLE)
     assert counter[0] == 1
-    assert queries(store, api) == {}
-    assert store.get_state()["api"]["provided"]["keys"] == {}
+    assert dict(queries(store, api)) == {}
+    assert dict(store.get_state()["api"]["provided"]["keys"]) == {}
 
 
 async def test_invalidate_queries_hitting_an_in_flight_entry_refetches_after_it_settles() -> None:
@@ -388,4 +388,4 @@ async def test_reset_api_state_drops_queued_invalidations() -> None:
     runtime = api.runtime_for(store.dispatch)
     assert (runtime.pending_tags, runtime.pending_keys) == ([], {})
     assert counting.calls["other"] == 1
-    assert queries(store, api) == {}
+    assert dict(queries(store, api)) == {}

@@ -27,7 +27,7 @@ async def test_reset_api_state_aborts_running_requests_and_empties_the_cache() -
     await asyncio.sleep(1)
     store.dispatch(api.util.reset_api_state())
     api_state = store.get_state()["api"]
-    assert api_state["queries"] == {} and api_state["mutations"] == {}
+    assert dict(api_state["queries"]) == {} and dict(api_state["mutations"]) == {}
     assert api_state["config"]["focused"] is True
     assert (await slow).is_uninitialized
     assert (await mutation)["error"]["error"] == "Aborted"
