@@ -23,7 +23,7 @@ from pyrsistent import pvector
 
 from .._draft import apply_patches, produce
 from .._store._action import Action
-from .._types import EMPTY_TABLE, Table, assoc, discard, lookup, new_table, remove, update_table
+from .._types import EMPTY_TABLE, Table, discard, new_table, remove, update_table
 from ._action_types import FOCUSED, OFFLINE, ONLINE, UNFOCUSED, ActionTypes
 from ._evolve import build, evolve
 from ._tags import EMPTY_PROVIDED, replace_provided, replace_provided_many
@@ -73,20 +73,20 @@ def _provide(state: Table, key: str, tags: Any) -> Table:
     """Replace the tags ``key`` provides; ``None`` leaves them as they are."""
     if tags is None:
         return state
-    return assoc(state, "provided", replace_provided(lookup(state, "provided"), key, tags))
+    return state.set("provided", replace_provided(state["provided"], key, tags))
 
 
 def _set_data(slice_state: Table, key: str, entry: Any, data: Any, **changes: Any) -> Table:
     """Store server ``data`` into ``entry``, under any optimistic layers of ``key``."""
-    optimistic: Table = lookup(slice_state, "optimistic")
+    optimistic: Table = slice_state["optimistic"]
     # No optimistic update ever made: the initial map, no lookup of the key.
-    layers = None if optimistic is _EMPTY_OPTIMISTIC else lookup(lookup(optimistic, "layers"), key)
+    layers = None if optimistic is _EMPTY_OPTIMISTIC else optimistic["layers"].get(key)
     if layers:
-        optimistic = assoc(optimistic, "base", assoc(lookup(optimistic, "base"), key, data))
-        slice_state = assoc(slice_state, "optimistic", optimistic)
+        optimistic = optimistic.set("base", optimistic["base"].set(key, data))
+        slice_state = slice_state.set("optimistic", optimistic)
         data = apply_layers(data, layers)
     entry = evolve(entry, data=data, **changes)
-    return assoc(slice_state, "queries", assoc(lookup(slice_state, "queries"), key, entry))
+    return slice_state.set("queries", slice_state["queries"].set(key, entry))
 
 
 def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[[Any, Any], Any]:
@@ -96,8 +96,8 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
     def query_pending(state: Table, action: Action) -> Table:
         meta = action.meta
         key = meta["query_cache_key"]
-        queries: Table = lookup(state, "queries")
-        entry = lookup(queries, key)
+        queries: Table = state["queries"]
+        entry = queries.get(key)
         if meta.get("infinite"):
             if entry is None:
                 entry = _new_infinite(endpoint_name=meta["endpoint_name"], query_cache_key=key)
@@ -126,12 +126,12 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 started_at=meta["started_at"],
                 original_args=meta["arg"],
             )
-        return assoc(state, "queries", assoc(queries, key, entry))
+        return state.set("queries", queries.set(key, entry))
 
     def query_fulfilled(state: Table, action: Action) -> Table:
         meta = action.meta
         key = meta["query_cache_key"]
-        entry = lookup(lookup(state, "queries"), key)
+        entry = state["queries"].get(key)
         if entry is None:
             return state
         if entry.request_id != meta["request_id"] and not meta.get("upsert"):
@@ -156,34 +156,33 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
     def query_rejected(state: Table, action: Action) -> Table:
         meta = action.meta
         key = meta["query_cache_key"]
-        queries: Table = lookup(state, "queries")
-        entry = lookup(queries, key)
+        queries: Table = state["queries"]
+        entry = queries.get(key)
         if entry is None or entry.request_id != meta["request_id"]:
             return state
         changes: dict[str, Any] = {"status": _REJECTED, "error": action.payload}
         if isinstance(entry, InfiniteQueryState):
             changes["fetch_error_direction"] = entry.direction
             changes["direction"] = None
-        state = assoc(state, "queries", assoc(queries, key, evolve(entry, **changes)))
+        state = state.set("queries", queries.set(key, evolve(entry, **changes)))
         state = _provide(state, key, meta.get("provided_tags"))
         return state
 
     def remove_query_result(state: Table, action: Action) -> Table:
         key = action.payload["query_cache_key"]
-        queries: Table = lookup(state, "queries")
+        queries: Table = state["queries"]
         if key not in queries:
             return state
-        state = assoc(state, "queries", remove(queries, key))
-        state = assoc(state, "provided", replace_provided(lookup(state, "provided"), key, ()))
-        optimistic: Table = lookup(state, "optimistic")
-        if key in lookup(optimistic, "layers"):
-            state = assoc(
-                state,
+        state = state.set("queries", remove(queries, key))
+        state = state.set("provided", replace_provided(state["provided"], key, ()))
+        optimistic: Table = state["optimistic"]
+        if key in optimistic["layers"]:
+            state = state.set(
                 "optimistic",
                 new_table(
                     {
-                        "layers": discard(lookup(optimistic, "layers"), key),
-                        "base": discard(lookup(optimistic, "base"), key),
+                        "layers": discard(optimistic["layers"], key),
+                        "base": discard(optimistic["base"], key),
                     }
                 ),
             )
@@ -206,16 +205,14 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             scope=meta.get("scope"),
             fixed_cache_key=meta.get("fixed_cache_key"),
         )
-        return assoc(
-            state, "mutations", assoc(lookup(state, "mutations"), mutation_key(meta), entry)
-        )
+        return state.set("mutations", state["mutations"].set(mutation_key(meta), entry))
 
     def mutation_settled(status: QueryStatus) -> Handler:
         def handler(state: Table, action: Action) -> Table:
             meta = action.meta
-            mutations: Table = lookup(state, "mutations")
+            mutations: Table = state["mutations"]
             key = mutation_key(meta)
-            entry = lookup(mutations, key)
+            entry = mutations.get(key)
             if entry is None or entry.request_id != meta["request_id"]:
                 return state
             changes: dict[str, Any] = {"status": status, "is_paused": False}
@@ -224,24 +221,24 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 changes["fulfilled_at"] = meta["fulfilled_at"]
             else:
                 changes["error"] = action.payload
-            return assoc(state, "mutations", assoc(mutations, key, evolve(entry, **changes)))
+            return state.set("mutations", mutations.set(key, evolve(entry, **changes)))
 
         return handler
 
     def mutation_resumed(state: Table, action: Action) -> Table:
         meta = action.meta
-        mutations: Table = lookup(state, "mutations")
+        mutations: Table = state["mutations"]
         key = mutation_key(meta)
-        entry = lookup(mutations, key)
+        entry = mutations.get(key)
         if entry is None or entry.request_id != meta["request_id"] or not entry.is_paused:
             return state
-        return assoc(state, "mutations", assoc(mutations, key, evolve(entry, is_paused=False)))
+        return state.set("mutations", mutations.set(key, evolve(entry, is_paused=False)))
 
     def mutation_paused(state: Table, action: Action) -> Table:
         meta = action.meta
-        mutations: Table = lookup(state, "mutations")
+        mutations: Table = state["mutations"]
         key = mutation_key(meta)
-        entry = lookup(mutations, key)
+        entry = mutations.get(key)
         if (
             entry is None
             or entry.request_id != meta["request_id"]
@@ -249,24 +246,24 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             or entry.status is not _PENDING
         ):
             return state
-        return assoc(state, "mutations", assoc(mutations, key, evolve(entry, is_paused=True)))
+        return state.set("mutations", mutations.set(key, evolve(entry, is_paused=True)))
 
     def hydrate(state: Table, action: Action) -> Table:
         # The payload was validated by api.util.hydrate; newer entries win here, at
         # apply time, comparing fulfilled_at.
-        queries: Table = lookup(state, "queries")
+        queries: Table = state["queries"]
         if not len(queries):  # a fresh store: every entry is newer
             newer = list(action.payload["queries"])
         else:
             newer = []
             for item in action.payload["queries"]:
-                entry = lookup(queries, item["query_cache_key"])
+                entry = queries.get(item["query_cache_key"])
                 known = None if entry is None else entry.fulfilled_at
                 if known is None or known < item["fulfilled_at"]:
                     newer.append(item)
         if newer:
             state = upsert_query_entries(state, Action(types.upsert_query_entries, newer))
-        mutations: Table = lookup(state, "mutations")
+        mutations: Table = state["mutations"]
         for item in action.payload["mutations"]:
             key = mutation_key(item)
             if key in mutations:
@@ -281,35 +278,35 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 scope=item["scope"],
                 fixed_cache_key=item["fixed_cache_key"],
             )
-            mutations = assoc(mutations, key, entry)
-        if mutations is not lookup(state, "mutations"):
-            state = assoc(state, "mutations", mutations)
+            mutations = mutations.set(key, entry)
+        if mutations is not state["mutations"]:
+            state = state.set("mutations", mutations)
         return state
 
     def remove_mutation_result(state: Table, action: Action) -> Table:
         payload = action.payload
-        mutations: Table = lookup(state, "mutations")
+        mutations: Table = state["mutations"]
         key = payload["key"]
-        entry = lookup(mutations, key)
+        entry = mutations.get(key)
         if entry is None:
             return state
         request_id = payload.get("request_id")
         if request_id is not None and entry.request_id != request_id and not payload.get("any"):
             return state
-        return assoc(state, "mutations", remove(mutations, key))
+        return state.set("mutations", remove(mutations, key))
 
     def update_provided_by(state: Table, action: Action) -> Table:
-        provided = lookup(state, "provided")
+        provided = state["provided"]
         for key, tags in action.payload:
-            if key in lookup(state, "queries"):
+            if key in state["queries"]:
                 provided = replace_provided(provided, key, tags)
-        return assoc(state, "provided", provided)
+        return state.set("provided", provided)
 
     def query_result_patched(state: Table, action: Action) -> Table:
         payload = action.payload
         key = payload["query_cache_key"]
-        queries: Table = lookup(state, "queries")
-        entry = lookup(queries, key)
+        queries: Table = state["queries"]
+        entry = queries.get(key)
         if entry is None or entry.status is QueryStatus.UNINITIALIZED:
             return state
         patches = payload["patches"]
@@ -318,9 +315,9 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         else:
             data = apply_patches(entry.data, patches)
         entry = evolve(entry, data=data)
-        state = assoc(state, "queries", assoc(queries, key, entry))
-        optimistic: Table = lookup(state, "optimistic")
-        base = lookup(optimistic, "base")
+        state = state.set("queries", queries.set(key, entry))
+        optimistic: Table = state["optimistic"]
+        base = optimistic["base"]
         if key in base:
             # Keep the server data under the layers in step, so that dropping a layer
             # later does not lose this change.
@@ -328,23 +325,23 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 patched = apply_patches(base[key], patches)
             except (ValueError, TypeError, KeyError, IndexError):
                 patched = base[key]
-            state = assoc(state, "optimistic", assoc(optimistic, "base", assoc(base, key, patched)))
+            state = state.set("optimistic", optimistic.set("base", base.set(key, patched)))
         state = _provide(state, key, payload.get("provided_tags"))
         return state
 
     def upsert_query_entries(state: Table, action: Action) -> Table:
         # One evolver for the whole batch; entries under optimistic layers take the
         # path that re-applies their layers.
-        layered = lookup(lookup(state, "optimistic"), "layers")
+        layered = state["optimistic"]["layers"]
         layered = layered if len(layered) else None  # read once, not per entry
-        current: Table = lookup(state, "queries")
+        current: Table = state["queries"]
         empty = not len(current)  # a first load, hydrate: no lookup per entry
         written: dict[str, Any] = {}
         under_layers: list[tuple[str, Any, Any, dict[str, Any]]] = []
         tags: list[tuple[str, Any]] = []
         for item in action.payload:
             key = item["query_cache_key"]
-            entry = written.get(key) if empty else (written.get(key) or lookup(current, key))
+            entry = written.get(key) if empty else (written.get(key) or current.get(key))
             if entry is None and not (layered is not None and key in layered):
                 # A new entry (the common case of a bulk write): built once, directly.
                 if item.get("infinite"):
@@ -399,87 +396,84 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                 written[key] = evolve(entry, data=item["value"], **changes)
             if item.get("provided_tags") is not None:
                 tags.append((key, item["provided_tags"]))
-        state = assoc(state, "queries", update_table(current, written))
+        state = state.set("queries", update_table(current, written))
         for key, entry, value, changes in under_layers:
             state = _set_data(state, key, entry, value, **changes)
         if tags:
-            provided = lookup(state, "provided")
+            provided = state["provided"]
             if len(tags) == 1:  # one entry (upsert_query_data): the single-entry path
                 provided = replace_provided(provided, *tags[0])
             else:
                 provided = replace_provided_many(provided, tags)
-            state = assoc(state, "provided", provided)
+            state = state.set("provided", provided)
         return state
 
     def layer_added(state: Table, action: Action) -> Table:
         payload = action.payload
         key = payload["query_cache_key"]
-        queries: Table = lookup(state, "queries")
-        entry = lookup(queries, key)
+        queries: Table = state["queries"]
+        entry = queries.get(key)
         if entry is None or entry.status is QueryStatus.UNINITIALIZED:
             return state
-        optimistic: Table = lookup(state, "optimistic")
-        layers = lookup(optimistic, "layers").get(key, pvector())
-        base = lookup(optimistic, "base")
+        optimistic: Table = state["optimistic"]
+        layers = optimistic["layers"].get(key, pvector())
+        base = optimistic["base"]
         if key not in base:
-            base = assoc(base, key, entry.data)
+            base = base.set(key, entry.data)
         layer = (payload["layer_id"], payload["recipe"])
         # The thunk already ran the recipe on this very data (recipes run once per data).
         data = payload["data"] if "data" in payload else produce(entry.data, payload["recipe"])
-        state = assoc(
-            state,
+        state = state.set(
             "optimistic",
             new_table(
                 {
-                    "layers": assoc(lookup(optimistic, "layers"), key, layers.append(layer)),
+                    "layers": optimistic["layers"].set(key, layers.append(layer)),
                     "base": base,
                 }
             ),
         )
-        return assoc(state, "queries", assoc(queries, key, evolve(entry, data=data)))
+        return state.set("queries", queries.set(key, evolve(entry, data=data)))
 
     def layer_removed(state: Table, action: Action) -> Table:
         payload = action.payload
         key = payload["query_cache_key"]
-        optimistic: Table = lookup(state, "optimistic")
-        layers = lookup(optimistic, "layers").get(key)
+        optimistic: Table = state["optimistic"]
+        layers = optimistic["layers"].get(key)
         if not layers:
             return state
         remaining = pvector(layer for layer in layers if layer[0] != payload["layer_id"])
         if len(remaining) == len(layers):
             return state
-        server_data = lookup(optimistic, "base")[key]
+        server_data = optimistic["base"][key]
         if remaining:
-            optimistic = assoc(
-                optimistic, "layers", assoc(lookup(optimistic, "layers"), key, remaining)
-            )
+            optimistic = optimistic.set("layers", optimistic["layers"].set(key, remaining))
             data = apply_layers(server_data, remaining)
         else:
             optimistic = new_table(
                 {
-                    "layers": remove(lookup(optimistic, "layers"), key),
-                    "base": remove(lookup(optimistic, "base"), key),
+                    "layers": remove(optimistic["layers"], key),
+                    "base": remove(optimistic["base"], key),
                 }
             )
             data = server_data
-        state = assoc(state, "optimistic", optimistic)
-        queries: Table = lookup(state, "queries")
-        entry = lookup(queries, key)
+        state = state.set("optimistic", optimistic)
+        queries: Table = state["queries"]
+        entry = queries.get(key)
         if entry is None:
             return state
-        return assoc(state, "queries", assoc(queries, key, evolve(entry, data=data)))
+        return state.set("queries", queries.set(key, evolve(entry, data=data)))
 
     def set_config(name: str, value: bool) -> Handler:
         def handler(state: Table, action: Action) -> Table:
-            config: Table = lookup(state, "config")
+            config: Table = state["config"]
             if config.get(name) is value:
                 return state
-            return assoc(state, "config", assoc(config, name, value))
+            return state.set("config", config.set(name, value))
 
         return handler
 
     def reset(state: Table, action: Action) -> Table:
-        return assoc(initial, "config", lookup(state, "config"))
+        return initial.set("config", state["config"])
 
     handlers: dict[str, Handler] = {
         types.query_pending: query_pending,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyrsistent import pset
 
-from .._types import EMPTY_TABLE, Table, assoc, discard, lookup, new_table, update_table
+from .._types import EMPTY_TABLE, Table, discard, new_table, update_table
 from ._types import Tag
 
 if TYPE_CHECKING:
@@ -182,32 +182,32 @@ def replace_provided(provided: Table, key: str, tags: Iterable[Tag]) -> Table:
     Cost is proportional to the number of old and new tags of that one entry.
     """
     new_tags = tags if type(tags) is tuple and len(tags) < 2 else tuple(dict.fromkeys(tags))
-    keys_index: Table = lookup(provided, "keys")
-    old_tags = lookup(keys_index, key) or ()
+    keys_index: Table = provided["keys"]
+    old_tags = keys_index.get(key) or ()
     if old_tags == new_tags or tuple(old_tags) == new_tags:
         return provided
-    index: Table = lookup(provided, "tags")
+    index: Table = provided["tags"]
     for tag in old_tags:
-        by_id = lookup(index, tag.type)
+        by_id = index.get(tag.type)
         if by_id is None:
             continue
-        holders = lookup(by_id, tag.id)
+        holders = by_id.get(tag.id)
         if holders is None or key not in holders:
             continue
         holders = change_holders(holders, (key,), ())
-        by_id = assoc(by_id, tag.id, holders) if holders else discard(by_id, tag.id)
-        index = assoc(index, tag.type, by_id) if by_id else discard(index, tag.type)
+        by_id = by_id.set(tag.id, holders) if holders else discard(by_id, tag.id)
+        index = index.set(tag.type, by_id) if by_id else discard(index, tag.type)
     for tag in new_tags:
-        by_id = lookup(index, tag.type)
+        by_id = index.get(tag.type)
         if by_id is None:
             by_id = _EMPTY
             holders = None
         else:
-            holders = lookup(by_id, tag.id)
+            holders = by_id.get(tag.id)
         holders = (key,) if holders is None else change_holders(holders, (), (key,))
-        index = assoc(index, tag.type, assoc(by_id, tag.id, holders))
-    keys_index = assoc(keys_index, key, new_tags) if new_tags else discard(keys_index, key)
-    return assoc(assoc(provided, "tags", index), "keys", keys_index)
+        index = index.set(tag.type, by_id.set(tag.id, holders))
+    keys_index = keys_index.set(key, new_tags) if new_tags else discard(keys_index, key)
+    return provided.set("tags", index).set("keys", keys_index)
 
 
 def _add_holder(by_id: dict[Hashable, Any], tag_id: Hashable, key: str) -> None:
@@ -232,7 +232,7 @@ def replace_provided_many(provided: Table, pairs: Iterable[tuple[str, Iterable[T
     for key, tags in pairs:
         # the last write of a key wins; one tag needs no de-duplication
         final[key] = tags if type(tags) is tuple and len(tags) < 2 else tuple(dict.fromkeys(tags))
-    original: Table = lookup(provided, "keys")
+    original: Table = provided["keys"]
     key_updates: dict[str, Any] = {}
     key_removals: list[str] = []
     removed: dict[str, dict[Hashable, list[str]]] = {}
@@ -240,7 +240,7 @@ def replace_provided_many(provided: Table, pairs: Iterable[tuple[str, Iterable[T
     added: dict[str, dict[Hashable, Any]] = {}
     nothing_yet = not len(original)  # nothing provided yet: no lookups
     for key, new_tags in final.items():
-        known = None if nothing_yet else lookup(original, key)
+        known = None if nothing_yet else original.get(key)
         if known is None:  # a new entry (the common case of a bulk write)
             if new_tags:
                 for tag_type, tag_id in new_tags:
@@ -267,18 +267,18 @@ def replace_provided_many(provided: Table, pairs: Iterable[tuple[str, Iterable[T
             key_removals.append(key)
     if not key_updates and not key_removals:
         return provided
-    index: Table = lookup(provided, "tags")
+    index: Table = provided["tags"]
     type_updates: dict[str, Any] = {}
     type_removals: list[str] = []
     for tag_type in {*removed, *added}:
-        by_id: Table = lookup(index, tag_type) or _EMPTY
+        by_id: Table = index.get(tag_type) or _EMPTY
         gone = removed.get(tag_type, {})
         new = added.get(tag_type, {})
         id_updates: dict[Hashable, Any] = {}
         id_removals: list[Hashable] = []
         no_ids = not len(by_id)
         for tag_id in {*gone, *new} if gone else new:
-            holders = None if no_ids else lookup(by_id, tag_id)
+            holders = None if no_ids else by_id.get(tag_id)
             if holders is None:  # a new id: nothing to remove
                 keys = new[tag_id]
                 id_updates[tag_id] = keys if type(keys) is tuple else new_holders(keys)
@@ -293,8 +293,8 @@ def replace_provided_many(provided: Table, pairs: Iterable[tuple[str, Iterable[T
             type_updates[tag_type] = new_by_id
         else:
             type_removals.append(tag_type)
-    provided = assoc(provided, "tags", update_table(index, type_updates, type_removals))
-    return assoc(provided, "keys", update_table(original, key_updates, key_removals))
+    provided = provided.set("tags", update_table(index, type_updates, type_removals))
+    return provided.set("keys", update_table(original, key_updates, key_removals))
 
 
 def keys_for_tags(provided: Table, tags: Iterable[Tag]) -> dict[str, None]:
