@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeAlias
 from typing_extensions import TypeVar
 
 from .._store._action import Action
-from .._types import GetState, StoreDispatch, lookup
+from .._types import GetState, StoreDispatch
 from ._cache_key import default_serialize_query_args
 from ._execute import execute_request
 from ._handles import InfiniteQueryHandle, MutationHandle, QueryHandle
@@ -250,7 +250,7 @@ class Endpoint(Generic[A, R]):
 
         def thunk(dispatch: StoreDispatch, get_state: GetState, extra: Any) -> QueryHandle[Any]:
             runtime = self._runtime(dispatch, extra)
-            entry = lookup(lookup(runtime.slice_state(), "queries"), key)
+            entry = runtime.slice_state()["queries"].get(key)
             # The stored key string: one copy per entry, not one more per subscriber.
             cache_key = (entry.query_cache_key if entry is not None else None) or key
             request_id = new_request_id()

@@ -130,7 +130,7 @@ class RuntimeBase:
         return api_state
 
     def entry(self, key: str) -> Any:
-        return lookup(lookup(self.slice_state(), "queries"), key)
+        return self.slice_state()["queries"].get(key)
 
     def select_entry(self, key: str, endpoint_name: str) -> QueryState:
         entry = self.entry(key)
