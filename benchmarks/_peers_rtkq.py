@@ -345,9 +345,13 @@ def _scenario_select(api: Any, cfg: dict[str, Any]) -> list[Row]:
     # CPython's floor for this loop: the same calls of a function that only returns its
     # argument (no memo at all). Shown in the note, not as a peer.
     floor = timed("floor", calls_of([lambda state: state] * entries))
+    # ... and of a C builtin (no Python frame at all): what any selector CPython can
+    # call costs in this loop, the bound below which no memo hit can go.
+    floor_c = timed("floor", calls_of([id] * entries))
     hits = timed(NAMES["select_cached"], calls_of(made), f"{entries:,} selectors")
     hits["note"] += (
-        f"; the same loop calling `lambda state: state`: {floor['median_s'] * 1e3:.2f} ms"
+        f"; the same loop calling `lambda state: state`: {floor['median_s'] * 1e3:.2f} ms, "
+        f"calling the builtin `id`: {floor_c['median_s'] * 1e3:.2f} ms"
     )
     return [timed(NAMES["select"], loop, f"{entries:,} entries"), hits]
 
