@@ -7,6 +7,7 @@ two strings live (SQLite rows, one Redis value) and how a failure is worded.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -18,6 +19,34 @@ from .._gc import collector_paused
 __all__ = ["FORMAT", "decode_snapshot", "encode_snapshot"]
 
 FORMAT = 1
+
+
+@functools.cache
+def _fast_decoder() -> Callable[[str], Any] | None:
+    """msgspec's JSON decoder when the ``msgspec`` extra is installed (imported on the
+    first load, never by ``import rtkq``), else ``None``."""
+    try:
+        import msgspec.json
+    except ImportError:
+        return None
+    decode: Callable[[str], Any] = msgspec.json.decode
+    return decode
+
+
+def _loads(body: str) -> Any:
+    """``json.loads(body)``, about 1.6x faster through msgspec when it is installed.
+
+    For the strict JSON ``encode_snapshot`` writes both give equal results; what msgspec
+    refuses (lone surrogates, numbers beyond a float, ``NaN`` in a hand-made file) goes
+    to ``json.loads``, which decides as it always did.
+    """
+    decode = _fast_decoder()
+    if decode is not None:
+        try:
+            return decode(body)
+        except Exception:  # msgspec.DecodeError and friends
+            pass
+    return json.loads(body)
 
 
 def _checksum(body: str) -> str:
@@ -49,7 +78,16 @@ def encode_snapshot(dehydrated: Any) -> tuple[str, dict[str, Any]]:
             f"save() writes JSON only, and this snapshot is not JSON-compatible ({exc}). "
             "Pass what dehydrate() returns."
         ) from exc
-    return body, {"format": FORMAT, "sha256": _checksum(body), "saved_at": time.time()}
+    try:
+        checksum = _checksum(body)
+    except UnicodeEncodeError as exc:
+        raise TypeError(
+            f"save() writes UTF-8 JSON, and this snapshot holds a str with a lone surrogate "
+            f"({exc.object[exc.start : exc.end]!r} at position {exc.start} of the JSON text), "
+            "which has no UTF-8 form. Clean such strings before they are cached, e.g. "
+            "text.encode('utf-8', 'replace').decode()."
+        ) from exc
+    return body, {"format": FORMAT, "sha256": checksum, "saved_at": time.time()}
 
 
 def decode_snapshot(
@@ -66,7 +104,7 @@ def decode_snapshot(
         raise unreadable("the checksum does not match the stored snapshot")
     try:
         with collector_paused():  # see rtkq._gc
-            snapshot = json.loads(body)
+            snapshot = _loads(body)
     except ValueError as exc:
         raise unreadable(f"invalid JSON: {exc}") from exc
     if not isinstance(snapshot, dict):

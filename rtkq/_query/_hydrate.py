@@ -141,6 +141,9 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
     tag_types = api.tag_types
     targets: dict[str, tuple[Any, Any, bool, bool] | None] = {}
     items: list[dict[str, Any]] = []
+    # One request id for the batch, as upsert_query_entries (and RTK's
+    # upsertQueryEntries) gives its entries.
+    request_id = new_request_id()
     append = items.append
     for index, item in enumerate(raw):
         # What json.loads gives passes the exact-type checks; anything else (or a
@@ -208,7 +211,7 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
             "endpoint_name": name,
             "arg": arg,
             "value": value,
-            "request_id": new_request_id(),
+            "request_id": request_id,
             "fulfilled_at": fulfilled_at,
             "infinite": infinite,
             "provided_tags": tags,

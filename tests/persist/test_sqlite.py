@@ -191,3 +191,57 @@ def test_every_file_sqlite_creates_is_private_whatever_the_umask(
     assert {file.name: file.stat().st_mode & 0o777 for file in tmp_path.iterdir()} == {
         file.name: 0o600 for file in tmp_path.iterdir()
     }
+
+
+_AWKWARD = {
+    "version": 1,
+    "queries": [],
+    "text": 'caf\u00e9 \U0001f600 \\ " \n',
+    "big": 12345678901234567890123456789,
+    "floats": [0.1, -0.0, 1e300, 5e-324],
+}
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["msgspec", "stdlib"])
+def test_load_gives_what_was_saved_with_or_without_msgspec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool
+) -> None:
+    from rtkq._persist import _snapshot
+
+    decoder = _snapshot._fast_decoder()
+    assert decoder is not None  # the dev extra installs msgspec: both paths are tested
+    if not fast:
+        monkeypatch.setattr(_snapshot, "_fast_decoder", lambda: None)
+    persister = SQLitePersister(tmp_path / "cache.db")
+    persister.save(_AWKWARD)
+    loaded = persister.load()
+    assert loaded == _AWKWARD
+    assert loaded is not None and str(loaded["floats"][1]) == "-0.0"
+    # what only json.loads reads still loads (the fast path falls back to it)
+    assert _snapshot._loads('{"x": NaN, "y": 1e400}')["y"] == float("inf")
+    assert _snapshot._loads('"\\ud800"') == "\ud800"
+
+
+def test_rtkq_never_imports_msgspec_and_persist_imports_it_on_first_load(
+    tmp_path: Path,
+) -> None:
+    script = textwrap.dedent(
+        f"""
+        import sys
+        import rtkq, rtkq.persist
+        assert "msgspec" not in sys.modules, "imported too early"
+        p = rtkq.persist.SQLitePersister({str(tmp_path / "c.db")!r})
+        p.save({{"version": 1}})
+        assert p.load() == {{"version": 1}}
+        assert "msgspec" in sys.modules
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+
+
+def test_a_str_that_is_not_unicode_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    persister = SQLitePersister(tmp_path / "cache.db")
+    persister.save({"version": 1, "queries": []})
+    with pytest.raises(TypeError, match="lone surrogate"):
+        persister.save({"version": 1, "queries": [], "bad": "x\ud800"})
+    assert persister.load() == {"version": 1, "queries": []}  # the old snapshot is kept
