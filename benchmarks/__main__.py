@@ -42,7 +42,15 @@ def _fmt_time(seconds: float | None) -> str:
 
 def _versions() -> dict[str, str]:
     found = {"python": sys.version.split()[0]}
-    for dist in ("rtkq", "pyrsistent", "python-redux", "httpx", "matplotlib"):
+    for dist in (
+        "rtkq",
+        "pyrsistent",
+        "immutables",
+        "msgspec",
+        "python-redux",
+        "httpx",
+        "matplotlib",
+    ):
         try:
             found[dist] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
