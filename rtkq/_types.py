@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, overload
 
 from immutables import Map
-from pyrsistent import PMap, pvector
+from pyrsistent import PMap
 
 if TYPE_CHECKING:
     from ._store._action import Action
@@ -23,7 +23,6 @@ __all__ = [
     "Selector",
     "StoreDispatch",
     "Table",
-    "build_pmap",
     "discard",
     "lookup",
     "new_pmap",
@@ -154,83 +153,6 @@ def _lookup_fast(table: Any, key: Any) -> Any:
     return None
 
 
-def _assoc_fast(table: Any, key: Any, value: Any) -> Any:
-    if type(table) is Map:
-        return table.set(key, value)
-    if type(table) is not PMap:
-        return table.set(key, value)
-    # PMap.set builds an evolver for every call; replacing a value, or adding a key
-    # while no reallocation is due, is one bucket copy and one (C) vector set. The
-    # rules (equality, when to reallocate) are pyrsistent's; anything else goes to it.
-    buckets = table._buckets
-    index = hash(key) % len(buckets)
-    bucket = buckets[index]
-    if bucket:
-        for k, v in bucket:
-            if k == key:
-                if v is value:
-                    return table
-                if len(bucket) == 1:
-                    new_bucket: Any = ((k, value),)
-                else:  # ``not ==`` as pyrsistent does (it does not rely on ``__ne__``)
-                    new_bucket = tuple(
-                        [(k2, v2) if not (k2 == k) else (k2, value) for k2, v2 in bucket]  # noqa: SIM201
-                    )
-                new = _alloc(PMap)  # PMap.__new__ without its two Python calls
-                new._size = table._size
-                new._buckets = buckets.set(index, new_bucket)
-                return new
-    if len(buckets) < 0.67 * table._size:
-        return _grow(buckets, table._size, key, value)
-    # Buckets as tuples: a one-pair tuple is about half a one-pair list, and pyrsistent
-    # reads any sequence of pairs (and never changes a bucket in place).
-    new_bucket = ((key, value), *bucket) if bucket else ((key, value),)
-    new = _alloc(PMap)
-    new._size = table._size + 1
-    new._buckets = buckets.set(index, new_bucket)
-    return new
-
-
-def _build_fast(items: dict[Any, Any], size: int = 0) -> Any:
-    # Three buckets per four keys (``pmap`` makes two per key), tuple buckets: about
-    # half the memory per key, two thirds of a comparison more per lookup on average.
-    # pyrsistent grows the map as usual (it reallocates past 1.5 keys per bucket).
-    size = size or (3 * len(items)) // 4 or 8
-    buckets: list[Any] = [None] * size
-    for pair in items.items():
-        index = hash(pair[0]) % size
-        bucket = buckets[index]
-        buckets[index] = (pair,) if bucket is None else (*bucket, pair)
-    return new_pmap(len(items), _pvector(buckets))
-
-
-def _grow(buckets: Any, size: int, key: Any, value: Any) -> Any:
-    # Twice the buckets, as pyrsistent grows, keeping tuple buckets. The pairs are moved,
-    # not rebuilt (``key`` is known to be absent).
-    count = 2 * len(buckets)
-    grown: list[Any] = [None] * count
-    for bucket in buckets:
-        if bucket:
-            for pair in bucket:
-                index = hash(pair[0]) % count
-                old = grown[index]
-                grown[index] = (pair,) if old is None else (*old, pair)
-    index = hash(key) % count
-    old = grown[index]
-    grown[index] = ((key, value),) if old is None else ((key, value), *old)
-    return new_pmap(size + 1, _pvector(grown))
-
-
-def _build_any(items: dict[Any, Any]) -> Any:
-    from pyrsistent import pmap
-
-    return pmap(items)
-
-
-def _assoc_any(table: Any, key: Any, value: Any) -> Any:
-    return table.set(key, value)
-
-
 _alloc: Any = object.__new__
 
 
@@ -243,23 +165,16 @@ def new_pmap(size: int, buckets: Any) -> Any:
     return table
 
 
-_pvector: Any = pvector
-
-
 def _fast_paths_hold() -> bool:
-    """Whether this pyrsistent still has the layout the fast paths read."""
+    """Whether this pyrsistent still has the layout ``_lookup_fast`` reads."""
     from pyrsistent import pmap
 
     try:
-        probe = pmap({"a": 1, "b": 2})
-        grown = _assoc_fast(_assoc_fast(probe, "a", 3), "c", 4)
-        built = _build_fast({"a": 1, "b": 2})
+        probe = pmap({"a": 1, "b": 2, "c": 3}).set("d", 4)
         return (
-            grown == pmap({"a": 3, "b": 2, "c": 4})
-            and built == probe
-            and built.set("c", 4).remove("a") == pmap({"b": 2, "c": 4})
-            and _lookup_fast(grown, "c") == 4
-            and _lookup_fast(grown, "z") is None
+            _lookup_fast(probe, "d") == 4
+            and _lookup_fast(probe, "a") == 1
+            and _lookup_fast(probe, "z") is None
         )
     except (AttributeError, TypeError):  # pragma: no cover - another pyrsistent layout
         return False
@@ -267,9 +182,5 @@ def _fast_paths_hold() -> bool:
 
 _FAST = _fast_paths_hold()
 lookup: Callable[[Any, Any], Any] = _lookup_fast if _FAST else _lookup_any
-"""``table[key]``, or ``None`` when the key is absent (hot paths: cache tables miss on
-every new entry, and PMap's ``get`` raises and catches inside)."""
-assoc: Callable[[Any, Any, Any], Table] = _assoc_fast if _FAST else _assoc_any
-"""``table.set(key, value)``, about 3x cheaper for a PMap (no evolver per call)."""
-build_pmap: Callable[[dict[Any, Any]], AnyMap] = _build_fast if _FAST else _build_any
-"""``pmap(items)`` with tuple buckets (less memory per key; same reads and writes)."""
+"""``table[key]``, or ``None`` when the key is absent, for a table, a ``PMap`` (the root
+state; one bucket scan where PMap's ``get`` raises and catches inside) or a dict."""

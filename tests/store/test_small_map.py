@@ -11,7 +11,7 @@ from pyrsistent import PMap, pmap
 
 from rtkq import freeze, thaw
 from rtkq._small_map import SMALL, _Buckets, small_pmap
-from rtkq._types import assoc, lookup
+from rtkq._types import lookup
 
 keys = st.one_of(st.integers(-20, 20), st.text(max_size=3))
 small_dicts = st.dictionaries(keys, st.integers(), max_size=SMALL)
@@ -46,11 +46,11 @@ def test_every_operation_matches_pmap(initial: dict[Any, int], steps: list[Any])
 
 
 @given(small_dicts, keys, st.integers())
-def test_rtkq_fast_assoc_and_evolvers_accept_the_compact_layout(
+def test_set_and_evolvers_accept_the_compact_layout(
     initial: dict[Any, int], key: Any, value: int
 ) -> None:
     ours = small_pmap(dict(initial))
-    assert assoc(ours, key, value) == pmap(initial).set(key, value)
+    assert ours.set(key, value) == pmap(initial).set(key, value)
     evolver = ours.evolver()
     evolver[key] = value
     assert evolver.persistent() == pmap({**initial, key: value})
