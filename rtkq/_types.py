@@ -115,18 +115,22 @@ def remove(table: Any, key: Any) -> Table:
 def update_table(base: Any, updates: dict[Any, Any], removals: Iterable[Any] = ()) -> Table:
     """``base`` with many keys set (and some removed) at once: O(k log n) for k keys.
 
-    A batch as large as a quarter of ``base`` builds the table from a dict (in C).
+    A batch as large as a quarter of ``base`` builds the table from a dict (in C);
+    a smaller one is one ``Map.update`` (in C too: 0.5 us for one key, where a
+    ``mutate()`` block costs 0.8).
     """
-    removals = [key for key in removals if key in base]
     table: Table = base if type(base) is Map else Map(base.items())
-    if not updates and not removals:
-        return table
-    if not removals and len(updates) * 4 >= len(base):
-        return Map({**table, **updates} if len(table) else updates)
+    gone = [key for key in removals if key in table] if removals else None
+    if not gone:
+        if not updates:
+            return table
+        if len(updates) * 4 >= len(table):
+            return Map({**table, **updates} if len(table) else updates)
+        return table.update(updates)
     with table.mutate() as mutation:
         for key, value in updates.items():
             mutation[key] = value
-        for key in removals:
+        for key in gone:
             if key not in updates:
                 del mutation[key]
         result: Table = mutation.finish()
