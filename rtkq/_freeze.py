@@ -9,7 +9,7 @@ from immutables import Map
 from pyrsistent import PMap, PSet, PVector, pmap, pset, pvector
 
 from ._records import check_record
-from ._small_map import small_pmap
+from ._small_map import SMALL, small_pmap, small_pmap_of_pairs
 
 __all__ = ["freeze", "is_frozen", "thaw"]
 
@@ -34,6 +34,15 @@ def freeze(obj: Any) -> Any:
         # compact layout (``_small_map``).
         for value in obj.values():
             if type(value) not in _SCALAR_TYPES:
+                if len(obj) <= SMALL:  # the pairs of the compact layout, no dict between
+                    return small_pmap_of_pairs(
+                        tuple(
+                            [
+                                (key, item if type(item) in _SCALAR_TYPES else freeze(item))
+                                for key, item in obj.items()
+                            ]
+                        )
+                    )
                 return small_pmap(
                     {
                         key: value if type(value) in _SCALAR_TYPES else freeze(value)

@@ -18,7 +18,7 @@ from pyrsistent import PMap, PVector, pmap, pvector
 
 from ._freeze import freeze
 from ._records import record_kind
-from ._small_map import small_pmap
+from ._small_map import SMALL, small_pmap, small_pmap_of_pairs
 
 __all__ = ["NotJSONError", "from_json", "pmap_items", "to_json"]
 
@@ -134,6 +134,15 @@ def from_json(value: Any) -> Any:
     """
     kind = type(value)
     if kind is dict:
+        if 0 < len(value) <= SMALL:  # the pairs of the compact layout, no dict between
+            return small_pmap_of_pairs(
+                tuple(
+                    [
+                        (key, item if type(item) in _SCALARS else from_json(item))
+                        for key, item in value.items()
+                    ]
+                )
+            )
         return small_pmap(
             {
                 key: item if type(item) in _SCALARS else from_json(item)

@@ -23,7 +23,7 @@ from typing import Any
 
 from pyrsistent import PMap, pmap, pvector
 
-__all__ = ["SMALL", "small_pmap"]
+__all__ = ["SMALL", "small_pmap", "small_pmap_of_pairs"]
 
 SMALL = 8
 """The most keys a map gets the one-bucket layout for."""
@@ -52,6 +52,15 @@ def _small_pmap(items: Mapping[Any, Any]) -> Any:
     return table
 
 
+def _small_pmap_of_pairs(pairs: tuple[tuple[Any, Any], ...]) -> Any:
+    # ``_small_pmap`` for 1 to SMALL pairs with distinct keys, built by the caller (no
+    # dict in between: from_json and freeze make the pairs as they convert the values).
+    table = _alloc(PMap)
+    table._size = len(pairs)
+    table._buckets = _new_buckets(_Buckets, (pairs,))
+    return table
+
+
 _alloc: Any = object.__new__
 _new_buckets: Any = tuple.__new__
 
@@ -73,5 +82,8 @@ def _layout_holds() -> bool:
         return False
 
 
-small_pmap: Any = _small_pmap if _layout_holds() else pmap
+_HOLDS = _layout_holds()
+small_pmap: Any = _small_pmap if _HOLDS else pmap
 """``pmap(items)`` for a dict whose keys are all distinct (a ``dict``'s are)."""
+small_pmap_of_pairs: Any = _small_pmap_of_pairs if _HOLDS else (lambda pairs: pmap(dict(pairs)))
+"""``pmap(dict(pairs))`` for a tuple of 1 to ``SMALL`` pairs of distinct keys."""

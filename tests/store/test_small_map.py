@@ -68,3 +68,13 @@ def test_equal_maps_with_other_insertion_orders_are_equal() -> None:
     assert small_pmap({"a": 1, "b": 2}) == small_pmap({"b": 2, "a": 1})
     assert small_pmap({"a": 1, "b": 2}) != small_pmap({"a": 1, "b": 3})
     assert small_pmap({"a": 1}) != small_pmap({"a": 1, "b": 2})
+
+
+@given(small_dicts.filter(bool))  # the pairs form is for 1 to SMALL pairs (callers check)
+def test_small_pmap_of_pairs_is_the_same_map_as_small_pmap(initial: dict[Any, int]) -> None:
+    from rtkq._small_map import small_pmap_of_pairs
+
+    ours = small_pmap_of_pairs(tuple(initial.items()))
+    assert ours == small_pmap(dict(initial)) == pmap(initial)
+    assert list(ours.items()) == list(small_pmap(dict(initial)).items())
+    assert hash(ours) == hash(pmap(initial))
