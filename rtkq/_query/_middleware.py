@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._gc import collector_paused
-from .._types import Dispatch, MiddlewareAPI, lookup
+from .._types import Dispatch, MiddlewareAPI
 from ._action_types import FOCUSED, ONLINE
 from ._runtime import Runtime
 from ._shutdown import close_runtime, closed_error
@@ -69,11 +69,11 @@ def build_middleware(api: Api) -> Callable[[MiddlewareAPI], Callable[[Dispatch],
             if runtime.loop is None:  # remembered until a loop runs (no lookups needed)
                 runtime.schedule_gc_many((item["query_cache_key"], None) for item in items)
             else:  # each delay comes from the entry's endpoint, as schedule_gc reads it
-                queries = runtime.slice_state()["queries"]
+                entry_of = runtime.slice_state()["queries"].get
                 runtime.schedule_gc_many(
                     (key, entry.endpoint_name)
                     for key in [item["query_cache_key"] for item in items]
-                    if (entry := lookup(queries, key)) is not None
+                    if (entry := entry_of(key)) is not None
                 )
         if action.payload["mutations"]:
             runtime.paused.add_hydrated(action.payload["mutations"])
