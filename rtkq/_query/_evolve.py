@@ -15,12 +15,13 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["build", "evolve"]
+__all__ = ["build", "build_positional", "evolve"]
 
 T = TypeVar("T")
 
 _EVOLVERS: dict[tuple[type, tuple[str, ...]], Callable[[Any, dict[str, Any]], Any]] = {}
 _BUILDERS: dict[type, Callable[..., Any]] = {}
+_POSITIONAL: dict[tuple[type, tuple[str, ...]], Callable[..., Any]] = {}
 
 
 def _plan(cls: type) -> tuple[list[str], dict[str, Any]]:
@@ -88,4 +89,32 @@ def build(cls: type[T]) -> Callable[..., T]:
     builder = _BUILDERS.get(cls)
     if builder is None:
         builder = _BUILDERS[cls] = _make_builder(cls)
+    return builder
+
+
+def build_positional(cls: type[T], *names: str) -> Callable[..., T]:
+    """A constructor of ``cls`` taking ``names`` positionally, in that order (the other
+    fields get their defaults): for a hot call site that always sets the same fields, a
+    positional call costs less than the keyword one of :func:`build`."""
+    spec = (cls, names)
+    builder = _POSITIONAL.get(spec)
+    if builder is None:
+        fields, namespace = _plan(cls)
+        unknown = [name for name in names if name not in fields]
+        if unknown:
+            raise TypeError(f"{cls.__name__} has no field(s) {unknown}")
+        klass: Any = cls
+        defaults = {f.name: f.default for f in dataclasses.fields(klass)}
+        missing = [n for n in fields if n not in names and defaults[n] is dataclasses.MISSING]
+        if missing:
+            raise TypeError(f"{cls.__name__} needs field(s) {missing}")
+        namespace.update({f"_default_{name}": value for name, value in defaults.items()})
+        lines = [f"def build({', '.join(names)}):", "    obj = _new(_cls)"]
+        lines += [
+            f"    _set_{name}(obj, {name if name in names else f'_default_{name}'})"
+            for name in fields
+        ]
+        lines.append("    return obj")
+        exec("\n".join(lines), namespace)
+        builder = _POSITIONAL[spec] = namespace["build"]
     return builder

@@ -135,11 +135,14 @@ def _target(api: Api, name: str) -> tuple[Any, Any, bool, bool] | None:
     return definition, api.endpoints[name].cache_key, validates, definition.is_infinite
 
 
+_UNSEEN = object()
+
+
 def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str, Any]]:
     if not isinstance(raw, list):
         raise _malformed("'queries'", f"must be a list, got {type(raw).__name__!r}")
     tag_types = api.tag_types
-    targets: dict[str, tuple[Any, Any, bool, bool] | None] = {}
+    targets: dict[str, Any] = {}
     items: list[dict[str, Any]] = []
     # One request id for the batch, as upsert_query_entries (and RTK's
     # upsertQueryEntries) gives its entries.
@@ -176,7 +179,9 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
             tags: tuple[Tag, ...] = (_new_tag(Tag, pair),) if pair[0] in tag_types else ()
         else:
             tags = _tags(raw_tags, tag_types, index)
-        target = targets[name] if name in targets else targets.setdefault(name, _target(api, name))
+        target = targets.get(name, _UNSEEN)
+        if target is _UNSEEN:
+            target = targets[name] = _target(api, name)
         if target is None:
             continue
         if now - fulfilled_at > max_age:

@@ -25,7 +25,7 @@ from .._draft import apply_patches, produce
 from .._store._action import Action
 from .._types import EMPTY_TABLE, Table, discard, new_table, remove, update_table
 from ._action_types import FOCUSED, OFFLINE, ONLINE, UNFOCUSED, ActionTypes
-from ._evolve import build, evolve
+from ._evolve import build, build_positional, evolve
 from ._tags import EMPTY_PROVIDED, replace_provided, replace_provided_many
 from ._types import InfiniteQueryState, MutationState, QueryState, QueryStatus
 
@@ -39,6 +39,18 @@ _REJECTED = QueryStatus.REJECTED
 _EMPTY_OPTIMISTIC: Table = new_table({"layers": EMPTY_TABLE, "base": EMPTY_TABLE})
 _new_query = build(QueryState)
 _new_infinite = build(InfiniteQueryState)
+# A fulfilled entry written by an upsert or a hydrate (positional: one per entry of a batch).
+_new_fulfilled = build_positional(
+    QueryState,
+    "status",
+    "data",
+    "endpoint_name",
+    "original_args",
+    "request_id",
+    "started_at",
+    "fulfilled_at",
+    "query_cache_key",
+)
 
 
 def initial_slice_state(config: Mapping[str, Any]) -> Table:
@@ -358,18 +370,20 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                         has_previous_page=item.get("has_previous_page", False),
                     )
                 else:
-                    written[key] = _new_query(
-                        status=_FULFILLED,
-                        data=item["value"],
-                        endpoint_name=item["endpoint_name"],
-                        original_args=item["arg"],
-                        request_id=item["request_id"],
-                        started_at=item["fulfilled_at"],
-                        fulfilled_at=item["fulfilled_at"],
-                        query_cache_key=key,
+                    fulfilled_at = item["fulfilled_at"]
+                    written[key] = _new_fulfilled(
+                        _FULFILLED,
+                        item["value"],
+                        item["endpoint_name"],
+                        item["arg"],
+                        item["request_id"],
+                        fulfilled_at,
+                        fulfilled_at,
+                        key,
                     )
-                if item.get("provided_tags") is not None:
-                    tags.append((key, item["provided_tags"]))
+                provided = item.get("provided_tags")
+                if provided is not None:
+                    tags.append((key, provided))
                 continue
             if entry is None:
                 kind = InfiniteQueryState if item.get("infinite") else QueryState

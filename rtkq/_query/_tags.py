@@ -248,7 +248,10 @@ def replace_provided_many(provided: Table, pairs: Iterable[tuple[str, Iterable[T
                     by_type = added.get(tag_type)
                     if by_type is None:
                         by_type = added[tag_type] = {}
-                    _add_holder(by_type, tag_id, key)
+                    if tag_id in by_type:
+                        _add_holder(by_type, tag_id, key)
+                    else:  # the first key of this id (what _add_holder does, inline)
+                        by_type[tag_id] = (key,)
                 key_updates[key] = new_tags
             continue
         old_tags = tuple(known)
@@ -274,20 +277,26 @@ def replace_provided_many(provided: Table, pairs: Iterable[tuple[str, Iterable[T
         by_id: Table = index.get(tag_type) or _EMPTY
         gone = removed.get(tag_type, {})
         new = added.get(tag_type, {})
-        id_updates: dict[Hashable, Any] = {}
+        id_updates: dict[Hashable, Any]
         id_removals: list[Hashable] = []
-        no_ids = not len(by_id)
-        for tag_id in {*gone, *new} if gone else new:
-            holders = None if no_ids else by_id.get(tag_id)
-            if holders is None:  # a new id: nothing to remove
-                keys = new[tag_id]
-                id_updates[tag_id] = keys if type(keys) is tuple else new_holders(keys)
-                continue
-            result = change_holders(holders, gone.get(tag_id, ()), new.get(tag_id, ()))
-            if result:
-                id_updates[tag_id] = result
-            else:
-                id_removals.append(tag_id)
+        if not gone and not len(by_id):  # a type new to the index (a first load)
+            id_updates = {
+                tag_id: keys if type(keys) is tuple else new_holders(keys)
+                for tag_id, keys in new.items()
+            }
+        else:
+            id_updates = {}
+            for tag_id in {*gone, *new} if gone else new:
+                holders = by_id.get(tag_id)
+                if holders is None:  # a new id: nothing to remove
+                    keys = new[tag_id]
+                    id_updates[tag_id] = keys if type(keys) is tuple else new_holders(keys)
+                    continue
+                result = change_holders(holders, gone.get(tag_id, ()), new.get(tag_id, ()))
+                if result:
+                    id_updates[tag_id] = result
+                else:
+                    id_removals.append(tag_id)
         new_by_id = update_table(by_id, id_updates, id_removals)
         if new_by_id:
             type_updates[tag_type] = new_by_id

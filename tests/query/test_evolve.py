@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rtkq import InfiniteQueryState, MutationState, QueryState
-from rtkq._query._evolve import build, evolve
+from rtkq._query._evolve import build, build_positional, evolve
 
 CLASSES = [QueryState, InfiniteQueryState, MutationState]
 values = st.one_of(st.none(), st.integers(), st.text(max_size=3), st.booleans())
@@ -38,11 +38,24 @@ def test_build_equals_the_constructor(cls: type[Any], data: st.DataObject) -> No
     assert type(made) is cls and made == cls(**given_fields)
 
 
+@pytest.mark.parametrize("cls", CLASSES)
+@given(data=st.data())
+def test_build_positional_equals_the_constructor(cls: type[Any], data: st.DataObject) -> None:
+    names = [f.name for f in dataclasses.fields(cls) if f.name != "status"]
+    chosen = data.draw(st.lists(st.sampled_from(names), unique=True))
+    given_values = [data.draw(values) for _ in chosen]
+    made = build_positional(cls, *chosen)(*given_values)
+    assert type(made) is cls and made == cls(**dict(zip(chosen, given_values, strict=True)))
+    assert build_positional(cls, *chosen) is build_positional(cls, *chosen)  # made once
+
+
 def test_unknown_fields_are_refused_with_their_names() -> None:
     with pytest.raises(TypeError, match=r"QueryState has no field\(s\) \['nope'\]"):
         evolve(QueryState(), nope=1)
     with pytest.raises(TypeError, match="nope"):
         build(QueryState)(nope=1)
+    with pytest.raises(TypeError, match=r"QueryState has no field\(s\) \['nope'\]"):
+        build_positional(QueryState, "data", "nope")
 
 
 def test_results_stay_frozen() -> None:
