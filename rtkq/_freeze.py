@@ -93,8 +93,8 @@ def thaw(obj: Any) -> Any:
     """Return a plain, mutable copy of frozen data: the inverse of :func:`freeze`.
 
     ``PMap`` (and a table of the api slice, an ``immutables.Map``) becomes ``dict``,
-    ``PVector`` becomes ``list`` and ``PSet`` becomes ``set``, recursively. Plain containers are walked too, so the result never holds a
-    pyrsistent structure.
+    ``PVector`` becomes ``list`` and ``PSet`` becomes ``set``, recursively. Plain
+    containers are walked too, so the result never holds a pyrsistent structure.
     """
     if isinstance(obj, _SCALARS):
         return obj

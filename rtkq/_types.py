@@ -95,7 +95,8 @@ Table: TypeAlias = "Map[Any, Any]"
 EMPTY_TABLE: Table = Map()
 
 new_table: Callable[..., Table] = Map
-"""``Map(items)``: a table from a dict (or any mapping or iterable of pairs)."""
+"""``Map(items)``: a table from a dict or an iterable of pairs (a ``PMap`` gives its
+``.items()``)."""
 
 
 def discard(table: Any, key: Any) -> Table:
