@@ -12,7 +12,7 @@ them to that for every field of every class.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 __all__ = ["build", "build_positional", "evolve"]
@@ -55,15 +55,26 @@ def _make_evolver(cls: type, changed: tuple[str, ...]) -> Callable[[Any, dict[st
     return evolver
 
 
-def _make_builder(cls: type) -> Callable[..., Any]:
+def _make_builder(cls: type, positional: tuple[str, ...] | None = None) -> Callable[..., Any]:
+    """``build(*, field=default, ...)``; with ``positional``, ``build(<those fields>)``
+    in that order, the other fields at their defaults."""
     names, namespace = _plan(cls)
     defaults = {f.name: f.default for f in dataclasses.fields(cls)}
     if any(default is dataclasses.MISSING for default in defaults.values()):
         raise TypeError(f"{cls.__name__} has fields without defaults; use its constructor")
     namespace.update({f"_default_{name}": value for name, value in defaults.items()})
-    params = ", ".join(f"{name}=_default_{name}" for name in names)
-    lines = [f"def build(*, {params}):", "    obj = _new(_cls)"]
-    lines += [f"    _set_{name}(obj, {name})" for name in names]
+    if positional is None:
+        params = "*, " + ", ".join(f"{name}=_default_{name}" for name in names)
+        given: Collection[str] = names
+    else:
+        unknown = [name for name in positional if name not in names]
+        if unknown:
+            raise TypeError(f"{cls.__name__} has no field(s) {unknown}")
+        params, given = ", ".join(positional), positional
+    lines = [f"def build({params}):", "    obj = _new(_cls)"]
+    lines += [
+        f"    _set_{name}(obj, {name if name in given else f'_default_{name}'})" for name in names
+    ]
     lines.append("    return obj")
     exec("\n".join(lines), namespace)
     builder: Callable[..., Any] = namespace["build"]
@@ -99,22 +110,5 @@ def build_positional(cls: type[T], *names: str) -> Callable[..., T]:
     spec = (cls, names)
     builder = _POSITIONAL.get(spec)
     if builder is None:
-        fields, namespace = _plan(cls)
-        unknown = [name for name in names if name not in fields]
-        if unknown:
-            raise TypeError(f"{cls.__name__} has no field(s) {unknown}")
-        klass: Any = cls
-        defaults = {f.name: f.default for f in dataclasses.fields(klass)}
-        missing = [n for n in fields if n not in names and defaults[n] is dataclasses.MISSING]
-        if missing:
-            raise TypeError(f"{cls.__name__} needs field(s) {missing}")
-        namespace.update({f"_default_{name}": value for name, value in defaults.items()})
-        lines = [f"def build({', '.join(names)}):", "    obj = _new(_cls)"]
-        lines += [
-            f"    _set_{name}(obj, {name if name in names else f'_default_{name}'})"
-            for name in fields
-        ]
-        lines.append("    return obj")
-        exec("\n".join(lines), namespace)
-        builder = _POSITIONAL[spec] = namespace["build"]
+        builder = _POSITIONAL[spec] = _make_builder(cls, names)
     return builder

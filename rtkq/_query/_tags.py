@@ -47,7 +47,6 @@ TagSpec = Any  # list of tags, or callable(result, error, arg) -> list of tags
 _PLAIN_IDS = frozenset({int, str, type(None)})
 
 EMPTY_PROVIDED: Table = new_table({"tags": EMPTY_TABLE, "keys": EMPTY_TABLE})
-_EMPTY: Table = EMPTY_TABLE
 
 
 def normalize_tag(tag: Any, tag_types: Collection[str], where: str) -> Tag:
@@ -200,7 +199,7 @@ def replace_provided(provided: Table, key: str, tags: Iterable[Tag]) -> Table:
     for tag in new_tags:
         by_id = index.get(tag.type)
         if by_id is None:
-            by_id = _EMPTY
+            by_id = EMPTY_TABLE
             holders = None
         else:
             holders = by_id.get(tag.id)
@@ -274,7 +273,7 @@ def replace_provided_many(provided: Table, pairs: Iterable[tuple[str, Iterable[T
     type_updates: dict[str, Any] = {}
     type_removals: list[str] = []
     for tag_type in {*removed, *added}:
-        by_id: Table = index.get(tag_type) or _EMPTY
+        by_id: Table = index.get(tag_type) or EMPTY_TABLE
         gone = removed.get(tag_type, {})
         new = added.get(tag_type, {})
         id_updates: dict[Hashable, Any]
