@@ -31,7 +31,8 @@ from .._json import from_json
 from .._schema import revalidate
 from ._infinite import check_pages, paging_flags
 from ._requests import new_request_id
-from ._types import Tag
+from ._slice import new_fulfilled, new_infinite
+from ._types import QueryState, QueryStatus, Tag
 
 if TYPE_CHECKING:
     from ._create_api import Api
@@ -136,37 +137,51 @@ def _target(api: Api, name: str) -> tuple[Any, Any, bool, bool] | None:
 
 
 _UNSEEN = object()
+_FULFILLED = QueryStatus.FULFILLED
 
 
-def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str, Any]]:
+def _queries(
+    api: Api, raw: Any, *, max_age: float, now: float
+) -> tuple[list[QueryState[Any]], list[tuple[Tag, ...]]]:
+    """The entries of the snapshot's ``queries`` this code keeps, as the store will hold
+    them, and the tags each provides (the same order)."""
     if not isinstance(raw, list):
         raise _malformed("'queries'", f"must be a list, got {type(raw).__name__!r}")
     tag_types = api.tag_types
     targets: dict[str, Any] = {}
-    items: list[dict[str, Any]] = []
+    entries: list[QueryState[Any]] = []
+    provided_tags: list[tuple[Tag, ...]] = []
     # One request id for the batch, as upsert_query_entries (and RTK's
     # upsertQueryEntries) gives its entries.
     request_id = new_request_id()
-    append = items.append
+    append = entries.append
+    append_tags = provided_tags.append
     for index, item in enumerate(raw):
         # What json.loads gives passes the exact-type checks; anything else (or a
         # malformed entry) takes the complete checks, which raise in the same order.
-        if type(item) is dict and item.keys() >= _QUERY_KEYS:
-            name = item["endpoint_name"]
-            fulfilled_at = item["fulfilled_at"]
-            plain = (
-                type(name) is str
-                and type(item["query_cache_key"]) is str
-                and type(fulfilled_at) is float
-                and _isfinite(fulfilled_at)
-            )
-        else:
-            plain = False
+        plain = False
+        if type(item) is dict:
+            try:
+                name = item["endpoint_name"]
+                fulfilled_at = item["fulfilled_at"]
+                raw_tags = item["provided_tags"]
+                arg = item["original_args"]
+                data = item["data"]
+                plain = (
+                    type(name) is str
+                    and type(item["query_cache_key"]) is str
+                    and type(fulfilled_at) is float
+                    and _isfinite(fulfilled_at)
+                )
+            except KeyError:
+                pass
         if not plain:
             item = _entry_fields(item, f"queries[{index}]")
             name = item["endpoint_name"]
             fulfilled_at = item["fulfilled_at"]
-        raw_tags = item["provided_tags"]
+            raw_tags = item["provided_tags"]
+            arg = item["original_args"]
+            data = item["data"]
         # The common case, one [type, id] pair with a scalar id, without a call.
         if (
             type(raw_tags) is list
@@ -189,7 +204,6 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
         if not plain:
             fulfilled_at = float(fulfilled_at)  # an int from a hand-made snapshot
         definition, cache_key, validates, infinite = target
-        arg = item["original_args"]
         if type(arg) not in _SCALARS:
             arg = from_json(arg)
         try:
@@ -200,7 +214,7 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
             ) from exc
         if validates:
             try:
-                value = revalidate(definition.schemas, item["data"], infinite=infinite)
+                value = revalidate(definition.schemas, data, infinite=infinite)
             except SchemaError as exc:
                 warnings.warn(
                     f"hydrate dropped the cached entry {key!r}: its data no longer matches the "
@@ -210,21 +224,27 @@ def _queries(api: Api, raw: Any, *, max_age: float, now: float) -> list[dict[str
                 )
                 continue
         else:
-            value = from_json(item["data"])  # what revalidate gives without a schema
-        written = {
-            "query_cache_key": key,
-            "endpoint_name": name,
-            "arg": arg,
-            "value": value,
-            "request_id": request_id,
-            "fulfilled_at": fulfilled_at,
-            "infinite": infinite,
-            "provided_tags": tags,
-        }
+            value = from_json(data)  # what revalidate gives without a schema
         if infinite:
-            written.update(_paging(definition, name, value, arg, f"queries[{index}]"))
-        append(written)
-    return items
+            flags = _paging(definition, name, value, arg, f"queries[{index}]")
+            entry: QueryState[Any] = new_infinite(
+                status=_FULFILLED,
+                data=value,
+                endpoint_name=name,
+                original_args=arg,
+                request_id=request_id,
+                started_at=fulfilled_at,
+                fulfilled_at=fulfilled_at,
+                query_cache_key=key,
+                **flags,
+            )
+        else:
+            entry = new_fulfilled(
+                _FULFILLED, value, name, arg, request_id, fulfilled_at, fulfilled_at, key
+            )
+        append(entry)
+        append_tags(tags)
+    return entries, provided_tags
 
 
 def _paging(definition: Any, name: str, value: Any, arg: Any, where: str) -> dict[str, bool]:
@@ -274,8 +294,13 @@ def _mutations(api: Api, raw: Any) -> list[dict[str, Any]]:
 
 def hydrate_payload(
     api: Api, dehydrated: Any, *, max_age: float, buster: str, now: float
-) -> dict[str, list[dict[str, Any]]]:
+) -> dict[str, list[Any]]:
     """Validate ``dehydrated`` and build the payload of the ``hydrate`` action.
+
+    The payload is ``{"queries": [QueryState, ...], "provided_tags": [(Tag, ...), ...],
+    "mutations": [dict, ...]}``: each query entry as the store will hold it (fulfilled,
+    one request id for the batch) and, at the same index, the tags it provides. The
+    reducer only decides which of them are newer than what the store holds.
 
     Raises:
         ValueError: ``dehydrated`` is malformed or of an unknown version; ``max_age`` is
@@ -299,9 +324,14 @@ def hydrate_payload(
         )
     _check_keys(dehydrated, frozenset({"buster", "queries", "mutations"}), "the snapshot")
     if dehydrated["buster"] != buster:
-        return {"queries": [], "mutations": []}  # written by another build: all dropped
+        # written by another build: all dropped
+        return {"queries": [], "provided_tags": [], "mutations": []}
     with collector_paused():  # see rtkq._gc
+        entries, provided_tags = _queries(
+            api, dehydrated["queries"], max_age=float(max_age), now=now
+        )
         return {
-            "queries": _queries(api, dehydrated["queries"], max_age=float(max_age), now=now),
+            "queries": entries,
+            "provided_tags": provided_tags,
             "mutations": _mutations(api, dehydrated["mutations"]),
         }

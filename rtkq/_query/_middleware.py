@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from .._gc import collector_paused
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
 __all__ = ["build_middleware"]
 
 Hook = Callable[[Runtime, Any, Dispatch], Any]
+
+_key_of = operator.attrgetter("query_cache_key")
 
 
 def build_middleware(api: Api) -> Callable[[MiddlewareAPI], Callable[[Dispatch], Dispatch]]:
@@ -61,18 +65,19 @@ def build_middleware(api: Api) -> Callable[[MiddlewareAPI], Callable[[Dispatch],
         return result
 
     def hydrated(runtime: Runtime, action: Any, next_: Dispatch) -> Any:
-        items = action.payload["queries"]
-        with collector_paused():  # the reducer builds every entry; see rtkq._gc
+        entries = action.payload["queries"]
+        with collector_paused():  # the reducer builds its tables; see rtkq._gc
             result = next_(action)
         runtime.try_bind_loop()
-        if items:  # like upserts: kept keep_unused_data_for unless subscribed
+        if entries:  # like upserts: kept keep_unused_data_for unless subscribed
+            keys = map(_key_of, entries)
             if runtime.loop is None:  # remembered until a loop runs (no lookups needed)
-                runtime.schedule_gc_many((item["query_cache_key"], None) for item in items)
+                runtime.schedule_gc_many(zip(keys, repeat(None)))
             else:  # each delay comes from the entry's endpoint, as schedule_gc reads it
                 entry_of = runtime.slice_state()["queries"].get
                 runtime.schedule_gc_many(
                     (key, entry.endpoint_name)
-                    for key in [item["query_cache_key"] for item in items]
+                    for key in keys
                     if (entry := entry_of(key)) is not None
                 )
         if action.payload["mutations"]:

@@ -15,6 +15,7 @@ wake store listeners (contract §4).
 
 from __future__ import annotations
 
+import operator
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -27,9 +28,9 @@ from .._types import EMPTY_TABLE, Table, discard, new_table, remove, update_tabl
 from ._action_types import FOCUSED, OFFLINE, ONLINE, UNFOCUSED, ActionTypes
 from ._evolve import build, build_positional, evolve
 from ._tags import EMPTY_PROVIDED, replace_provided, replace_provided_many
-from ._types import InfiniteQueryState, MutationState, QueryState, QueryStatus
+from ._types import InfiniteQueryState, MutationState, QueryState, QueryStatus, Tag
 
-__all__ = ["apply_layers", "build_reducer", "initial_slice_state"]
+__all__ = ["apply_layers", "build_reducer", "initial_slice_state", "new_fulfilled", "new_infinite"]
 
 Handler = Callable[[Table, Action], Table]
 
@@ -38,9 +39,9 @@ _FULFILLED = QueryStatus.FULFILLED
 _REJECTED = QueryStatus.REJECTED
 _EMPTY_OPTIMISTIC: Table = new_table({"layers": EMPTY_TABLE, "base": EMPTY_TABLE})
 _new_query = build(QueryState)
-_new_infinite = build(InfiniteQueryState)
+new_infinite = build(InfiniteQueryState)
 # A fulfilled entry written by an upsert or a hydrate (positional: one per entry of a batch).
-_new_fulfilled = build_positional(
+new_fulfilled = build_positional(
     QueryState,
     "status",
     "data",
@@ -101,6 +102,27 @@ def _set_data(slice_state: Table, key: str, entry: Any, data: Any, **changes: An
     return slice_state.set("queries", slice_state["queries"].set(key, entry))
 
 
+_key_of = operator.attrgetter("query_cache_key")
+
+
+def _as_upsert(entry: Any, tags: tuple[Tag, ...]) -> dict[str, Any]:
+    """The ``upsert_query_entries`` item that writes hydrated ``entry`` over a known one."""
+    item = {
+        "query_cache_key": entry.query_cache_key,
+        "endpoint_name": entry.endpoint_name,
+        "arg": entry.original_args,
+        "value": entry.data,
+        "request_id": entry.request_id,
+        "fulfilled_at": entry.fulfilled_at,
+        "provided_tags": tags,
+    }
+    if isinstance(entry, InfiniteQueryState):
+        item["infinite"] = True
+        item["has_next_page"] = entry.has_next_page
+        item["has_previous_page"] = entry.has_previous_page
+    return item
+
+
 def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[[Any, Any], Any]:
     """Return the api's reducer for one ``reducer_path``."""
     initial = initial_slice_state(config)
@@ -112,7 +134,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
         entry = queries.get(key)
         if meta.get("infinite"):
             if entry is None:
-                entry = _new_infinite(endpoint_name=meta["endpoint_name"], query_cache_key=key)
+                entry = new_infinite(endpoint_name=meta["endpoint_name"], query_cache_key=key)
             entry = evolve(
                 entry,
                 status=_PENDING,
@@ -260,21 +282,35 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             return state
         return state.set("mutations", mutations.set(key, evolve(entry, is_paused=True)))
 
-    def hydrate(state: Table, action: Action) -> Table:
-        # The payload was validated by api.util.hydrate; newer entries win here, at
-        # apply time, comparing fulfilled_at.
+    def hydrate_queries(state: Table, entries: list[Any], provided_tags: list[Any]) -> Table:
         queries: Table = state["queries"]
-        if not len(queries):  # a fresh store: every entry is newer
-            newer = list(action.payload["queries"])
-        else:
-            newer = []
-            for item in action.payload["queries"]:
-                entry = queries.get(item["query_cache_key"])
-                known = None if entry is None else entry.fulfilled_at
-                if known is None or known < item["fulfilled_at"]:
-                    newer.append(item)
-        if newer:
-            state = upsert_query_entries(state, Action(types.upsert_query_entries, newer))
+        if not len(queries) and not len(state["optimistic"]["layers"]):
+            # A fresh store (the restore at start-up): every entry is new and is stored
+            # as the payload built it; the later of two entries of one key wins.
+            keys = [entry.query_cache_key for entry in entries]
+            written = dict(zip(keys, entries, strict=True))
+            state = state.set("queries", update_table(queries, written))
+            pairs = zip(keys, provided_tags, strict=True)
+            return state.set("provided", replace_provided_many(state["provided"], pairs))
+        newer = []
+        for entry, tags in zip(entries, provided_tags, strict=True):
+            known = queries.get(entry.query_cache_key)
+            known_at = None if known is None else known.fulfilled_at
+            if known_at is None or known_at < entry.fulfilled_at:
+                # Written over what the store has (its request in flight, its optimistic
+                # layers) as an upsert writes it.
+                newer.append(_as_upsert(entry, tags))
+        if not newer:
+            return state
+        return upsert_query_entries(state, Action(types.upsert_query_entries, newer))
+
+    def hydrate(state: Table, action: Action) -> Table:
+        # The payload was validated, and its entries built, by api.util.hydrate; newer
+        # entries win here, at apply time, comparing fulfilled_at.
+        payload = action.payload
+        entries = payload["queries"]
+        if entries:
+            state = hydrate_queries(state, entries, payload["provided_tags"])
         mutations: Table = state["mutations"]
         for item in action.payload["mutations"]:
             key = mutation_key(item)
@@ -357,7 +393,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
             if entry is None and not (layered is not None and key in layered):
                 # A new entry (the common case of a bulk write): built once, directly.
                 if item.get("infinite"):
-                    written[key] = _new_infinite(
+                    written[key] = new_infinite(
                         status=_FULFILLED,
                         data=item["value"],
                         endpoint_name=item["endpoint_name"],
@@ -371,7 +407,7 @@ def build_reducer(*, types: ActionTypes, config: Mapping[str, Any]) -> Callable[
                     )
                 else:
                     fulfilled_at = item["fulfilled_at"]
-                    written[key] = _new_fulfilled(
+                    written[key] = new_fulfilled(
                         _FULFILLED,
                         item["value"],
                         item["endpoint_name"],

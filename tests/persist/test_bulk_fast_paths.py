@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from rtkq import Tag, _json, configure_store, create_api, freeze
 from rtkq._persist._snapshot import encode_snapshot
+from rtkq._query._evolve import evolve
 from rtkq.persist import SQLitePersister, dehydrate
 
 from .test_json_fast_paths import _reference_to_json, json_values
@@ -141,10 +142,17 @@ def test_dehydrate_of_one_tag_entries_gives_the_plain_walks_snapshot_text(
     assert fast == slow
 
 
-def _without_request_ids(payload: dict[str, list[dict[str, Any]]]) -> Any:
+def _comparable(payload: dict[str, list[Any]]) -> Any:
+    """The payload without request ids, each fulfilled_at cut to whole seconds."""
     return {
-        part: [{k: v for k, v in item.items() if k != "request_id"} for item in items]
-        for part, items in payload.items()
+        "queries": [
+            evolve(entry, request_id=None, started_at=None, fulfilled_at=int(entry.fulfilled_at))
+            for entry in payload["queries"]
+        ],
+        "provided_tags": payload["provided_tags"],
+        "mutations": [
+            {k: v for k, v in item.items() if k != "request_id"} for item in payload["mutations"]
+        ],
     }
 
 
@@ -174,10 +182,9 @@ def test_hydrate_payload_is_the_same_through_the_exact_and_the_complete_checks()
         ],
     }
     by_hand = api.util.hydrate(other).payload
-    for item in as_read["queries"]:
-        item["fulfilled_at"] = float(int(item["fulfilled_at"]))
-    assert _without_request_ids(by_hand) == _without_request_ids(as_read)
+    assert _comparable(by_hand) == _comparable(as_read)
     assert len(as_read["queries"]) == 5
+    assert all(type(entry.fulfilled_at) is float for entry in by_hand["queries"])
     restored = _store(api)
     restored.dispatch(api.util.hydrate(snapshot))
     again = dehydrate(restored.get_state(), api)
@@ -232,10 +239,11 @@ def test_entries_of_endpoints_the_code_lacks_are_dropped_and_dict_args_keyed() -
     ]
     payload = api.util.hydrate({"version": 1, "buster": "", "queries": items, "mutations": []})
     [written] = payload.payload["queries"]
-    assert written["query_cache_key"] == 'get_post({"x":[1,2]})'
-    assert written["arg"] == freeze({"x": [1, 2]})
-    assert written["provided_tags"] == (Tag("Post", freeze({"k": [1]})),)
-    assert type(written["provided_tags"][0]) is Tag
+    assert written.query_cache_key == 'get_post({"x":[1,2]})'
+    assert written.original_args == freeze({"x": [1, 2]})
+    [tags] = payload.payload["provided_tags"]
+    assert tags == (Tag("Post", freeze({"k": [1]})),)
+    assert type(tags[0]) is Tag
 
 
 def test_a_snapshot_file_survives_save_load_hydrate_dehydrate(tmp_path: Path) -> None:

@@ -104,6 +104,39 @@ async def test_newer_entries_win_comparing_fulfilled_at() -> None:
     assert queries(store, api)["get_post(1)"].data["title"] == "newer"
 
 
+@pytest.mark.parametrize("fresh", [True, False], ids=["into a new store", "into a used store"])
+async def test_of_two_entries_with_one_key_the_later_wins_with_its_tags(fresh: bool) -> None:
+    api = make_api(Backend())
+    store = make_store(api)
+    if not fresh:  # another entry: the reducer compares each entry with the store's
+        store.dispatch(api.util.hydrate(_snapshot(_item(9, "other", time.time()))))
+    first = _item(1, "first", time.time() - 10)
+    second = {**_item(1, "second", time.time() - 20), "provided_tags": [["Post", "x"]]}
+    store.dispatch(api.util.hydrate(_snapshot(first, second)))
+    entry = queries(store, api)["get_post(1)"]
+    assert entry.data["title"] == "second"
+    tags = api.util.select_invalidated_by
+    assert tags(store.get_state(), [Tag("Post", "x")]) == [
+        {"endpoint_name": "get_post", "original_args": 1, "query_cache_key": "get_post(1)"}
+    ]
+    assert tags(store.get_state(), [Tag("Post", 1)]) == []
+
+
+async def test_hydrate_into_a_used_store_keeps_a_request_in_flight() -> None:
+    backend = Backend()
+    api = make_api(backend)
+    store = make_store(api)
+    handle = store.dispatch(api.endpoints.get_post.initiate(1))
+    pending = queries(store, api)["get_post(1)"]
+    assert pending.status is QueryStatus.PENDING
+    store.dispatch(api.util.hydrate(_snapshot(_item(1, "restored", time.time() - 5))))
+    restored = queries(store, api)["get_post(1)"]
+    assert restored.data["title"] == "restored"
+    assert restored.request_id == pending.request_id  # so the request still lands
+    await handle
+    assert queries(store, api)["get_post(1)"].data["title"] == "title of posts/1"
+
+
 async def test_entries_older_than_max_age_are_dropped_per_entry() -> None:
     api = make_api(Backend())
     store = make_store(api)

@@ -84,6 +84,32 @@ async def test_hydrate_derives_the_flags_like_the_fetch_did() -> None:
     assert thaw(data["page_params"]) == [0, 1, 2, 3, 4, 5]
 
 
+async def test_hydrate_into_a_used_store_derives_the_flags_too() -> None:
+    api = make_api(PageServer(delay=0))
+    store = store_for(api)
+    store.dispatch(
+        api.util.upsert_query_entries(
+            [{"endpoint_name": "numbers", "arg": arg, "value": _pages(0)} for arg in "ab"]
+        )
+    )
+    snapshot = dehydrate(store.get_state(), api)
+    [item] = [item for item in snapshot["queries"] if item["original_args"] == "a"]
+    item["data"] = _pages(4, 5)
+    item["fulfilled_at"] += 1  # newer than what the restarted store writes: written
+    restarted_api = make_api(PageServer())
+    restarted = store_for(restarted_api)
+    restarted.dispatch(
+        restarted_api.util.upsert_query_entries(
+            [{"endpoint_name": "numbers", "arg": "a", "value": _pages(1)}]
+        )
+    )
+    restarted.dispatch(restarted_api.util.hydrate(snapshot))
+    assert _flags(restarted_api, restarted, "b") == (True, True)
+    entry = restarted_api.endpoints.numbers.select("a")(restarted.get_state())
+    assert thaw(entry.data["page_params"]) == [4, 5]
+    assert (entry.has_next_page, entry.has_previous_page) == (False, True)
+
+
 def test_an_infinite_value_without_pages_and_params_is_refused() -> None:
     api = make_api(PageServer())
     with pytest.raises(TypeError, match=r"numbers\(\"a\"\).*'pages': \[\.\.\.\], 'page_params'"):
