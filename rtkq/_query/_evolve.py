@@ -3,15 +3,23 @@
 ``dataclasses.replace`` and a frozen dataclass's keyword ``__init__`` cost several
 microseconds per call (field introspection, one ``object.__setattr__`` per field), and
 the request path makes two or three entries per request. The functions here build the
-same objects by writing each slot through its member descriptor, from code generated
-once per class: the result is equal to (and indistinguishable from) what
-``dataclasses.replace`` / the constructor make. ``tests/query/test_evolve.py`` holds
-them to that for every field of every class.
+same objects from code generated once per class: the result is equal to (and
+indistinguishable from) what ``dataclasses.replace`` / the constructor make.
+``tests/query/test_evolve.py`` holds them to that for every field of every class.
+
+The generated code fills a *writer*: an instance of a mutable class with exactly the
+frozen class's memory layout (same bases, same slots), whose plain attribute stores the
+interpreter specializes, then gives it the frozen class (``obj.__class__ = cls``, which
+CPython allows between classes of one layout). That costs about half of writing each
+slot through its member descriptor, which is what the code does instead where a
+writer's class cannot be swapped (checked once per class).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import types
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
@@ -24,32 +32,61 @@ _BUILDERS: dict[type, Callable[..., Any]] = {}
 _POSITIONAL: dict[tuple[type, tuple[str, ...]], Callable[..., Any]] = {}
 
 
-def _plan(cls: type) -> tuple[list[str], dict[str, Any]]:
+@functools.cache
+def _writer(cls: type) -> type | None:
+    """A mutable class of ``cls``'s layout whose instances can become ``cls`` instances,
+    or ``None`` if this Python refuses the swap (then slots are written one by one)."""
+
+    def body(namespace: dict[str, Any]) -> None:
+        namespace["__slots__"] = cls.__dict__.get("__slots__", ())
+        namespace["__setattr__"] = object.__setattr__
+        namespace["__module__"] = __name__
+
+    # The bases as written (``Generic[T]``, ``QueryState[...]``), as the class statement had
+    bases = cls.__dict__.get("__orig_bases__", cls.__bases__)
+    try:
+        writer = types.new_class(f"_{cls.__name__}Writer", bases, exec_body=body)
+        probe: Any = object.__new__(writer)
+        probe.__class__ = cls
+    except TypeError:
+        return None
+    return writer if type(probe) is cls else None
+
+
+def _plan(cls: type) -> tuple[list[str], dict[str, Any], Callable[[str, str], str]]:
+    """The field names, the namespace of the generated code, and ``store(name, value)``,
+    the line that writes a field of ``obj`` (made by ``_new(_writer)``; the code ends
+    with the lines of :func:`_finish`)."""
     if "__post_init__" in dir(cls) or not hasattr(cls, "__slots__"):
         raise TypeError(f"{cls.__name__} is not a plain slot dataclass; use dataclasses.replace")
     fields = dataclasses.fields(cls)
     if any(not f.init for f in fields):
         raise TypeError(f"{cls.__name__} has fields outside __init__; use dataclasses.replace")
     names = [f.name for f in fields]
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    writer = _writer(cls)
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_writer": writer or cls}
+    if writer is not None:
+        return names, namespace, lambda name, value: f"    obj.{name} = {value}"
     for name in names:
         namespace[f"_set_{name}"] = getattr(cls, name).__set__
-    return names, namespace
+    return names, namespace, lambda name, value: f"    _set_{name}(obj, {value})"
+
+
+def _finish(writer: bool) -> list[str]:
+    """The last lines of generated code: a writer becomes a ``_cls`` instance."""
+    return ["    obj.__class__ = _cls", "    return obj"] if writer else ["    return obj"]
 
 
 def _make_evolver(cls: type, changed: tuple[str, ...]) -> Callable[[Any, dict[str, Any]], Any]:
-    names, namespace = _plan(cls)
+    names, namespace, store = _plan(cls)
     unknown = [name for name in changed if name not in names]
     if unknown:
         raise TypeError(f"{cls.__name__} has no field(s) {unknown}")
-    lines = ["def evolve(entry, changes):", "    obj = _new(_cls)"]
+    lines = ["def evolve(entry, changes):", "    obj = _new(_writer)"]
     lines += [
-        f"    _set_{name}(obj, changes[{name!r}])"
-        if name in changed
-        else f"    _set_{name}(obj, entry.{name})"
-        for name in names
+        store(name, f"changes[{name!r}]" if name in changed else f"entry.{name}") for name in names
     ]
-    lines.append("    return obj")
+    lines += _finish(namespace["_writer"] is not cls)
     exec("\n".join(lines), namespace)
     evolver: Callable[[Any, dict[str, Any]], Any] = namespace["evolve"]
     return evolver
@@ -58,7 +95,7 @@ def _make_evolver(cls: type, changed: tuple[str, ...]) -> Callable[[Any, dict[st
 def _make_builder(cls: type, positional: tuple[str, ...] | None = None) -> Callable[..., Any]:
     """``build(*, field=default, ...)``; with ``positional``, ``build(<those fields>)``
     in that order, the other fields at their defaults."""
-    names, namespace = _plan(cls)
+    names, namespace, store = _plan(cls)
     defaults = {f.name: f.default for f in dataclasses.fields(cls)}
     if any(default is dataclasses.MISSING for default in defaults.values()):
         raise TypeError(f"{cls.__name__} has fields without defaults; use its constructor")
@@ -71,11 +108,9 @@ def _make_builder(cls: type, positional: tuple[str, ...] | None = None) -> Calla
         if unknown:
             raise TypeError(f"{cls.__name__} has no field(s) {unknown}")
         params, given = ", ".join(positional), positional
-    lines = [f"def build({params}):", "    obj = _new(_cls)"]
-    lines += [
-        f"    _set_{name}(obj, {name if name in given else f'_default_{name}'})" for name in names
-    ]
-    lines.append("    return obj")
+    lines = [f"def build({params}):", "    obj = _new(_writer)"]
+    lines += [store(name, name if name in given else f"_default_{name}") for name in names]
+    lines += _finish(namespace["_writer"] is not cls)
     exec("\n".join(lines), namespace)
     builder: Callable[..., Any] = namespace["build"]
     return builder

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rtkq import InfiniteQueryState, MutationState, QueryState
+from rtkq._query import _evolve
 from rtkq._query._evolve import build, build_positional, evolve
 
 CLASSES = [QueryState, InfiniteQueryState, MutationState]
@@ -62,3 +63,48 @@ def test_results_stay_frozen() -> None:
     entry = evolve(QueryState(), data=1)
     with pytest.raises(dataclasses.FrozenInstanceError):
         entry.data = 2  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+def test_entries_are_filled_through_a_writer_of_the_same_layout(cls: type[Any]) -> None:
+    writer = _evolve._writer(cls)
+    assert writer is not None and writer.__slots__ == cls.__dict__["__slots__"]
+    made = build(cls)(data=1)
+    assert type(made) is cls
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.data = 2  # frozen once built
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+def test_without_a_writer_each_slot_is_written_through_its_descriptor(
+    cls: type[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_evolve, "_writer", lambda cls: None)
+    names = [f.name for f in dataclasses.fields(cls) if f.name != "status"]
+    fields = {name: i for i, name in enumerate(names)}
+    assert _evolve._make_builder(cls)(**fields) == cls(**fields)
+    positional = _evolve._make_builder(cls, tuple(names))(*fields.values())
+    assert positional == cls(**fields)
+    start = cls(data=1)
+    assert _evolve._make_evolver(cls, ("data",))(start, {"data": 2}) == cls(data=2)
+    assert type(_evolve._make_evolver(cls, ())(start, {})) is cls
+
+
+def test_a_class_that_cannot_get_a_writer_is_built_slot_by_slot() -> None:
+    class Sealed:
+        """Refuses new subclasses, as a base of a library class might."""
+
+        __slots__ = ()
+
+        def __init_subclass__(cls) -> None:
+            if cls.__name__ != "Entry":
+                raise TypeError("sealed")
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Entry(Sealed):
+        label: str = ""
+
+    assert _evolve._writer(Entry) is None
+    made = build(Entry)(label="x")
+    assert type(made) is Entry and made == Entry("x")
+    assert evolve(made, label="y") == Entry("y")
