@@ -14,7 +14,7 @@ from typing import Any, TypeAlias
 import httpx
 from typing_extensions import Self
 
-from ._gate import gate_for, private_limits
+from ._gate import gate_for, one_request_per_connection, private_limits
 from ._headers import ACCEPT, PrepareHeaders, PrepareHeadersApi, put_last, request_headers
 from ._request_args import (
     ResponseHandler,
@@ -290,7 +290,9 @@ class FetchBaseQuery:
 
 def _new_client() -> httpx.AsyncClient:
     # No httpx timeout: ours is a total deadline on the loop clock.
-    return httpx.AsyncClient(timeout=None, follow_redirects=True, limits=private_limits())
+    return one_request_per_connection(
+        httpx.AsyncClient(timeout=None, follow_redirects=True, limits=private_limits())
+    )
 
 
 async def _close_on(client: httpx.AsyncClient, loop: asyncio.AbstractEventLoop | None) -> None:

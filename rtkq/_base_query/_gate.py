@@ -10,6 +10,12 @@ cost, so a program that dispatches 1,000 ``initiate``s expects them all to land.
 So ``fetch_base_query`` waits on an ``asyncio.Semaphore`` of the pool's size before it
 hands a request to httpx: the queue then lives in the semaphore (waking the next waiter
 is O(1), in arrival order), and httpx's own queue stays empty.
+
+It stays empty only while each idle connection goes to one request. httpcore 1.0.9
+hands one idle connection to every request it finds waiting until the first of them
+starts on it (encode/httpcore#822, #1110); under load the losers retried, in no order,
+and one of 1,000 requests timed out after 10 s. The clients rtkq makes therefore get
+``_OneRequestPerConnectionPool`` (see there); clients users pass keep their own pool.
 """
 
 from __future__ import annotations
@@ -18,9 +24,16 @@ import asyncio
 import sys
 import weakref
 
+import httpcore
 import httpx
 
-__all__ = ["MAX_CONNECTIONS", "gate_for", "pool_limit", "private_limits"]
+__all__ = [
+    "MAX_CONNECTIONS",
+    "gate_for",
+    "one_request_per_connection",
+    "pool_limit",
+    "private_limits",
+]
 
 MAX_CONNECTIONS = 100
 """httpx's default ``max_connections``, given explicitly to the clients rtkq makes."""
@@ -66,3 +79,68 @@ def gate_for(client: httpx.AsyncClient) -> asyncio.Semaphore | None:
     gate = None if limit is None else asyncio.Semaphore(limit)
     _gates[client] = (loop, gate)
     return gate
+
+
+class _OneRequestPerConnectionPool(httpcore.AsyncConnectionPool):
+    """httpcore's pool, minus handing one idle connection to several requests at once.
+
+    httpcore (1.0.9) gives a waiting request an idle connection that stays ``IDLE``
+    (so "available") until that request's task runs; meanwhile every assignment pass
+    hands the same connection to the other waiting requests too, or closes it as a
+    surplus idle one. All but one then get ``ConnectionNotAvailable`` and retry, in no
+    order: under load (coverage, 2 busy cores) some of the 100 requests the gate let in
+    lost that race again and again for over 10 s (encode/httpcore#822, #1110). Here a
+    connection given to a request that has not started on it is not given again, nor
+    closed as idle (an expired one still is: its request retries).
+    """
+
+    def _assign_requests_to_connections(self) -> list[httpcore.AsyncConnectionInterface]:
+        closing: list[httpcore.AsyncConnectionInterface] = []
+        given = {id(r.connection) for r in self._requests if r.connection is not None}
+        for connection in list(self._connections):
+            if connection.is_closed():
+                self._connections.remove(connection)
+            elif connection.has_expired() or (
+                connection.is_idle()
+                and id(connection) not in given
+                # httpcore's own test: all connections, not only the idle ones.
+                and len(self._connections) > self._max_keepalive_connections
+            ):
+                self._connections.remove(connection)
+                closing.append(connection)
+
+        for pool_request in [r for r in self._requests if r.is_queued()]:
+            origin = pool_request.request.url.origin
+            free = [c for c in self._connections if id(c) not in given]
+            available = [c for c in free if c.can_handle_request(origin) and c.is_available()]
+            idle = [c for c in free if c.is_idle()]
+            if available:
+                connection = available[0]
+            elif len(self._connections) < self._max_connections or idle:
+                if len(self._connections) >= self._max_connections:
+                    self._connections.remove(idle[0])
+                    closing.append(idle[0])
+                connection = self.create_connection(origin)
+                self._connections.append(connection)
+            else:
+                continue
+            pool_request.assign_to_connection(connection)
+            given.add(id(connection))
+        return closing
+
+
+#: The httpcore releases whose pool internals ``_OneRequestPerConnectionPool`` was written
+#: against; with another release (perhaps with the upstream fix) clients keep httpcore's.
+PATCHED_HTTPCORE = "1.0."
+
+
+def one_request_per_connection(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """Give ``client``'s httpcore pool (HTTP/1.1 only) the assignment above, in place."""
+    pool = getattr(getattr(client, "_transport", None), "_pool", None)
+    if (
+        type(pool) is httpcore.AsyncConnectionPool
+        and not pool._http2
+        and httpcore.__version__.startswith(PATCHED_HTTPCORE)
+    ):
+        pool.__class__ = _OneRequestPerConnectionPool
+    return client

@@ -10,11 +10,18 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import httpcore
 import httpx
 import pytest
 
 from rtkq import fetch_base_query
-from rtkq._base_query._gate import MAX_CONNECTIONS, gate_for, pool_limit
+from rtkq._base_query._gate import (
+    MAX_CONNECTIONS,
+    PATCHED_HTTPCORE,
+    _OneRequestPerConnectionPool,
+    gate_for,
+    pool_limit,
+)
 
 from ._app import state
 
@@ -154,3 +161,49 @@ def test_a_client_used_on_two_loops_gets_a_gate_on_each(base_url: str) -> None:
             loop.close()
         assert [result["data"] for result in results] == [{"slow": True}] * 3
     assert gates[0] is not None and gates[1] is not None and gates[0] is not gates[1]
+
+
+@pytest.mark.parametrize("passes", ["one pass", "a pass each"])
+async def test_an_idle_connection_goes_to_one_waiting_request(base_url: str, passes: str) -> None:
+    # httpcore gave one idle connection to every request queued before the first of them
+    # started on it (still IDLE): the others retried, in no order, and under load one
+    # lost for over 10 s. Drive the pool's assignment pass directly: the race itself
+    # needs a loaded machine.
+    from httpcore._async.connection_pool import AsyncPoolRequest
+
+    async with fetch_base_query(base_url) as bq:
+        assert (await bq("echo"))["data"]["path"] == "/echo"
+        assert bq.client is not None
+        pool: Any = bq.client._transport._pool  # type: ignore[attr-defined]
+        (idle,) = pool.connections  # kept alive
+        waiting = [AsyncPoolRequest(httpcore.Request("GET", f"{base_url}/echo")) for _ in range(2)]
+        try:
+            for request in waiting:
+                pool._requests.append(request)
+                if passes == "a pass each":
+                    pool._assign_requests_to_connections()
+            pool._assign_requests_to_connections()
+            assert waiting[0].connection is idle
+            assert waiting[1].connection is not None and waiting[1].connection is not idle
+            assert idle in pool.connections  # not closed under its request either
+        finally:
+            for request in waiting:
+                pool._requests.remove(request)
+
+
+async def test_the_clients_rtkq_makes_get_that_pool_and_users_clients_keep_theirs(
+    base_url: str,
+) -> None:
+    assert httpcore.__version__.startswith(PATCHED_HTTPCORE), (
+        f"httpcore {httpcore.__version__}: check whether it fixed encode/httpcore#1110 and "
+        "whether _OneRequestPerConnectionPool still matches its pool, then update "
+        "PATCHED_HTTPCORE"
+    )
+    async with fetch_base_query(base_url) as bq:
+        await bq("echo")
+        assert bq.client is not None
+        assert type(bq.client._transport._pool) is _OneRequestPerConnectionPool  # type: ignore[attr-defined]
+    async with httpx.AsyncClient() as client:
+        mine = fetch_base_query(base_url, client=client)
+        assert (await mine("echo"))["data"]["path"] == "/echo"
+        assert type(client._transport._pool) is httpcore.AsyncConnectionPool  # type: ignore[attr-defined]
