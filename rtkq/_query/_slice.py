@@ -15,7 +15,6 @@ wake store listeners (contract §4).
 
 from __future__ import annotations
 
-import operator
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -100,9 +99,6 @@ def _set_data(slice_state: Table, key: str, entry: Any, data: Any, **changes: An
         data = apply_layers(data, layers)
     entry = evolve(entry, data=data, **changes)
     return slice_state.set("queries", slice_state["queries"].set(key, entry))
-
-
-_key_of = operator.attrgetter("query_cache_key")
 
 
 def _as_upsert(entry: Any, tags: tuple[Tag, ...]) -> dict[str, Any]:
