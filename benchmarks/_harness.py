@@ -27,18 +27,22 @@ def measure(
     setup: Callable[[], Any] | None = None,
     impl: str = "rtkq",
     note: str = "",
+    collector: bool = False,
 ) -> Row:
     """Time ``fn`` ``repeat`` times after ``warmup`` untimed runs.
 
     ``setup`` (untimed) runs before every call and its result is passed to ``fn`` when
     given. ``ops`` is how many operations one call performs, for per-op figures.
+    The garbage collector is collected before each run and off during it; with
+    ``collector=True`` it stays on, as in a program, and its collections are timed.
     Returns a row with the median, min and max seconds per call and per op.
     """
     times: list[float] = []
     for i in range(warmup + repeat):
         arg = setup() if setup is not None else None
         gc.collect()
-        gc.disable()
+        if not collector:
+            gc.disable()
         try:
             start = time.perf_counter()
             fn(arg) if setup is not None else fn()  # type: ignore[call-arg]

@@ -3,6 +3,11 @@
 Each entry is a small dict payload (``{"id", "title", "tags", "score"}``) with one tag.
 Saves and loads go through a real SQLite file in a temporary directory; the file size
 is reported in the row's note. Target (issue 18): under 1 s each at n = 100,000.
+
+Like every row, those rows time with the garbage collector off. The rows marked
+"collector on" time the same calls with it on, as a program runs them: rtkq pauses it
+while it builds, and the first collection after the pause traverses the objects a
+restore created (about 13 per entry), which the other rows leave out.
 """
 
 from __future__ import annotations
@@ -77,4 +82,7 @@ def run(quick: bool) -> list[Row]:
             restore = functools.partial(_load_and_hydrate, persister, api)
             rows.append(measure("load + hydrate (new store)", restore, n=n, ops=n, repeat=repeat))
             rows.append(measure("  of which load", persister.load, n=n, ops=n, repeat=repeat))
+            for scenario, fn in (("dehydrate + save", save), ("load + hydrate", restore)):
+                on = f"{scenario}, collector on"
+                rows.append(measure(on, fn, n=n, ops=n, repeat=repeat, collector=True))
     return rows

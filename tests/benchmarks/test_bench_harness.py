@@ -18,7 +18,7 @@ import pytest
 
 from benchmarks import _node_peer, bench_peers
 from benchmarks.__main__ import main, plot_scaling, run_topics, scaling_series, table
-from benchmarks._harness import row_from_times
+from benchmarks._harness import measure, row_from_times
 from benchmarks._node_peer import memory_row
 from benchmarks._plot import draw_topic
 
@@ -61,6 +61,14 @@ def test_row_from_times_takes_median_min_max() -> None:
     assert (row["median_s"], row["min_s"], row["max_s"]) == (0.003, 0.001, 0.005)
     assert row["per_op_us"] == pytest.approx(1500.0)
     assert row["runs"] == 5
+
+
+def test_measure_keeps_the_collector_off_unless_asked_and_on_again_after() -> None:
+    seen: list[bool] = []
+    measure("off", lambda: seen.append(gc.isenabled()), n=1, repeat=2)
+    measure("on", lambda: seen.append(gc.isenabled()), n=1, repeat=2, collector=True)
+    assert seen == [False] * 3 + [True] * 3  # one warm-up each
+    assert gc.isenabled()
 
 
 def _tiny_sizes() -> dict[str, Any]:
