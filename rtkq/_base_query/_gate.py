@@ -112,20 +112,20 @@ class _OneRequestPerConnectionPool(httpcore.AsyncConnectionPool):
         for pool_request in [r for r in self._requests if r.is_queued()]:
             origin = pool_request.request.url.origin
             free = [c for c in self._connections if id(c) not in given]
-            available = [c for c in free if c.can_handle_request(origin) and c.is_available()]
-            idle = [c for c in free if c.is_idle()]
-            if available:
-                connection = available[0]
-            elif len(self._connections) < self._max_connections or idle:
+            chosen = next(
+                (c for c in free if c.can_handle_request(origin) and c.is_available()), None
+            )
+            if chosen is None:  # a new connection, closing an idle one to make room
                 if len(self._connections) >= self._max_connections:
-                    self._connections.remove(idle[0])
-                    closing.append(idle[0])
-                connection = self.create_connection(origin)
-                self._connections.append(connection)
-            else:
-                continue
-            pool_request.assign_to_connection(connection)
-            given.add(id(connection))
+                    idle = next((c for c in free if c.is_idle()), None)
+                    if idle is None:
+                        continue  # every connection is busy: it waits
+                    self._connections.remove(idle)
+                    closing.append(idle)
+                chosen = self.create_connection(origin)
+                self._connections.append(chosen)
+            pool_request.assign_to_connection(chosen)
+            given.add(id(chosen))
         return closing
 
 

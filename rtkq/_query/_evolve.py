@@ -53,10 +53,9 @@ def _writer(cls: type) -> type | None:
     return writer if type(probe) is cls else None
 
 
-def _plan(cls: type) -> tuple[list[str], dict[str, Any], Callable[[str, str], str]]:
-    """The field names, the namespace of the generated code, and ``store(name, value)``,
-    the line that writes a field of ``obj`` (made by ``_new(_writer)``; the code ends
-    with the lines of :func:`_finish`)."""
+def _plan(cls: type) -> tuple[list[str], dict[str, Any], Callable[[str, str], str], list[str]]:
+    """The field names, the namespace of the generated code, ``store(name, value)`` (the
+    line that writes a field of ``obj``, made by ``_new(_writer)``) and the closing lines."""
     if "__post_init__" in dir(cls) or not hasattr(cls, "__slots__"):
         raise TypeError(f"{cls.__name__} is not a plain slot dataclass; use dataclasses.replace")
     fields = dataclasses.fields(cls)
@@ -65,20 +64,21 @@ def _plan(cls: type) -> tuple[list[str], dict[str, Any], Callable[[str, str], st
     names = [f.name for f in fields]
     writer = _writer(cls)
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_writer": writer or cls}
-    if writer is not None:
-        return names, namespace, lambda name, value: f"    obj.{name} = {value}"
+    if writer is not None:  # the writer becomes a ``_cls`` instance once filled
+        closing = ["    obj.__class__ = _cls", "    return obj"]
+        return names, namespace, lambda name, value: f"    obj.{name} = {value}", closing
     for name in names:
         namespace[f"_set_{name}"] = getattr(cls, name).__set__
-    return names, namespace, lambda name, value: f"    _set_{name}(obj, {value})"
-
-
-def _finish(writer: bool) -> list[str]:
-    """The last lines of generated code: a writer becomes a ``_cls`` instance."""
-    return ["    obj.__class__ = _cls", "    return obj"] if writer else ["    return obj"]
+    return (
+        names,
+        namespace,
+        lambda name, value: f"    _set_{name}(obj, {value})",
+        ["    return obj"],
+    )
 
 
 def _make_evolver(cls: type, changed: tuple[str, ...]) -> Callable[[Any, dict[str, Any]], Any]:
-    names, namespace, store = _plan(cls)
+    names, namespace, store, closing = _plan(cls)
     unknown = [name for name in changed if name not in names]
     if unknown:
         raise TypeError(f"{cls.__name__} has no field(s) {unknown}")
@@ -86,7 +86,7 @@ def _make_evolver(cls: type, changed: tuple[str, ...]) -> Callable[[Any, dict[st
     lines += [
         store(name, f"changes[{name!r}]" if name in changed else f"entry.{name}") for name in names
     ]
-    lines += _finish(namespace["_writer"] is not cls)
+    lines += closing
     exec("\n".join(lines), namespace)
     evolver: Callable[[Any, dict[str, Any]], Any] = namespace["evolve"]
     return evolver
@@ -95,7 +95,7 @@ def _make_evolver(cls: type, changed: tuple[str, ...]) -> Callable[[Any, dict[st
 def _make_builder(cls: type, positional: tuple[str, ...] | None = None) -> Callable[..., Any]:
     """``build(*, field=default, ...)``; with ``positional``, ``build(<those fields>)``
     in that order, the other fields at their defaults."""
-    names, namespace, store = _plan(cls)
+    names, namespace, store, closing = _plan(cls)
     defaults = {f.name: f.default for f in dataclasses.fields(cls)}
     if any(default is dataclasses.MISSING for default in defaults.values()):
         raise TypeError(f"{cls.__name__} has fields without defaults; use its constructor")
@@ -110,7 +110,7 @@ def _make_builder(cls: type, positional: tuple[str, ...] | None = None) -> Calla
         params, given = ", ".join(positional), positional
     lines = [f"def build({params}):", "    obj = _new(_writer)"]
     lines += [store(name, name if name in given else f"_default_{name}") for name in names]
-    lines += _finish(namespace["_writer"] is not cls)
+    lines += closing
     exec("\n".join(lines), namespace)
     builder: Callable[..., Any] = namespace["build"]
     return builder
